@@ -1,0 +1,63 @@
+/* Exception entry stubs 0..31. Each pushes a dummy error code where the CPU
+ * pushes none, then its vector, so every trap_frame has the same shape. */
+
+    .text
+.macro stub v
+    .p2align 4
+vector_\v:
+    .if !((\v == 8) || (\v >= 10 && \v <= 14) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30))
+    pushq $0
+    .endif
+    pushq $\v
+    jmp trap_common
+.endm
+
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    stub \v
+.endr
+
+trap_common:
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, %rdi
+    cld
+    call trap_dispatch
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    add $16, %rsp          /* vector, error code */
+    iretq
+
+/* Table of stub addresses for idt_init. */
+    .section .rodata
+    .p2align 3
+    .globl trap_vectors
+trap_vectors:
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .quad vector_\v
+.endr

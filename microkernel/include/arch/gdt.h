@@ -1,0 +1,21 @@
+/* Segments and the TSS. The selector order is fixed by SYSRET, which loads
+ * user SS from STAR[63:48] + 8 and user CS from STAR[63:48] + 16. */
+#ifndef ARCH_GDT_H
+#define ARCH_GDT_H
+
+#define SEL_KERNEL_CODE  0x08
+#define SEL_KERNEL_DATA  0x10
+#define SEL_USER_DATA    0x1b   /* 0x18 | RPL 3 */
+#define SEL_USER_CODE    0x23   /* 0x20 | RPL 3 */
+#define SEL_TSS          0x28
+
+/* Interrupt stack table slots (1-based, as the IDT encodes them). */
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI          2
+#define IST_MACHINE_CHECK 3
+
+#ifndef __ASSEMBLER__
+void gdt_init(void);
+#endif
+
+#endif

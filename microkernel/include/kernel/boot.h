@@ -1,0 +1,24 @@
+/* What the kernel takes from the loader's struct bootinfo. */
+#ifndef KERNEL_BOOT_H
+#define KERNEL_BOOT_H
+
+#include <boot/bootinfo.h>
+
+/* Returns NULL when the block is one this kernel understands, or why not. */
+const char *boot_check(const struct bootinfo *bi);
+
+/* Feeds the usable ranges to kernel_frames; returns usable bytes. */
+uint64_t boot_add_memory(const struct bootinfo *bi);
+
+/* Validates each module as a user ELF and prints a line for it; returns
+ * how many are good. */
+unsigned boot_report_modules(const struct bootinfo *bi);
+
+/* Value of "key=value" in the command line, copied into buf ("" if
+ * absent). Returns 1 when the key is present. */
+int cmdline_get(const char *cmdline, const char *key, char *buf, unsigned size);
+
+/* Physical <-> direct-map virtual. */
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + KERNEL_DIRECT_MAP); }
+
+#endif

@@ -1,0 +1,94 @@
+/* Taking over from the loader: check its block, take its memory map, look
+ * at its modules. */
+#include <ipc/elf.h>
+#include <kernel/boot.h>
+#include <kernel/frames.h>
+#include <kernel/kprintf.h>
+#include <kernel/lib.h>
+
+struct frame_allocator kernel_frames;
+
+const char *boot_check(const struct bootinfo *bi)
+{
+    if (bi->magic != BOOTINFO_MAGIC)
+        return "boot info has a bad magic number";
+    if (bi->version != BOOTINFO_VERSION)
+        return "boot info version unknown to this kernel";
+    if (bi->size != sizeof(*bi))
+        return "boot info size differs from this kernel's";
+    if (bi->mem_count == 0 || bi->mem_count > BI_MAX_MEM_RANGES)
+        return "boot info memory map is empty or too long";
+    if (bi->module_count > BI_MAX_MODULES)
+        return "boot info has too many modules";
+    if (bi->direct_map_base != KERNEL_DIRECT_MAP)
+        return "direct map is not where this kernel expects it";
+    if (strnlen(bi->cmdline, BI_CMDLINE_MAX) == BI_CMDLINE_MAX)
+        return "command line is not terminated";
+    return NULL;
+}
+
+uint64_t boot_add_memory(const struct bootinfo *bi)
+{
+    uint64_t usable = 0;
+    frames_init(&kernel_frames, KERNEL_DIRECT_MAP);
+    for (unsigned i = 0; i < bi->mem_count; i++) {
+        const struct bi_mem_range *r = &bi->mem[i];
+        if (r->type != BI_MEM_USABLE)
+            continue;
+        /* Only what the direct map reaches can be used by the kernel. */
+        uint64_t end = r->base + r->size;
+        if (end > bi->direct_map_size)
+            end = bi->direct_map_size;
+        if (end <= r->base)
+            continue;
+        int64_t n = frames_add_range(&kernel_frames, r->base, end - r->base);
+        if (n < 0) {
+            kprintf("boot: frame table full, ignoring memory from 0x%lx\n", r->base);
+            break;
+        }
+        usable += (uint64_t)n * FRAME_SIZE;
+    }
+    return usable;
+}
+
+unsigned boot_report_modules(const struct bootinfo *bi)
+{
+    static const struct elf_limits user_limits = {
+        0x1000, 0x0000800000000000ull, 1ull << 30 };
+    unsigned good = 0;
+    for (unsigned i = 0; i < bi->module_count; i++) {
+        const struct bi_module *m = &bi->modules[i];
+        struct elf_info info;
+        const char *err = elf_check(phys_to_virt(m->phys), m->size, &user_limits, &info);
+        if (err) {
+            kprintf("module %s: rejected: %s\n", m->name, err);
+            continue;
+        }
+        kprintf("module %s: %lu bytes at 0x%lx, entry 0x%lx, %u segments\n", m->name,
+                m->size, m->phys, info.entry, info.load_count);
+        good++;
+    }
+    return good;
+}
+
+int cmdline_get(const char *cmdline, const char *key, char *buf, unsigned size)
+{
+    size_t klen = strlen(key);
+    const char *p = cmdline;
+    buf[0] = 0;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *word = p;
+        while (*p && *p != ' ')
+            p++;
+        if ((size_t)(p - word) > klen && !strncmp(word, key, klen) && word[klen] == '=') {
+            unsigned n = 0;
+            for (const char *v = word + klen + 1; v < p && n + 1 < size; v++)
+                buf[n++] = *v;
+            buf[n] = 0;
+            return 1;
+        }
+    }
+    return 0;
+}

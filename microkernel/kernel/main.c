@@ -1,0 +1,46 @@
+/*
+ * Kernel entry (from arch/x86_64/entry.S): take over the CPU from the
+ * firmware's settings, check what the loader handed us, report, and run
+ * what the command line asks for.
+ */
+#include <arch/gdt.h>
+#include <arch/paging.h>
+#include <arch/trap.h>
+#include <kernel/boot.h>
+#include <kernel/cpu.h>
+#include <kernel/frames.h>
+#include <kernel/kprintf.h>
+#include <kernel/panic.h>
+#include <kernel/selftest.h>
+#include <kernel/serial.h>
+
+void kmain(struct bootinfo *bi) __attribute__((noreturn));
+
+void kmain(struct bootinfo *bi)
+{
+    gdt_init();
+    idt_init();
+    serial_init();
+    kprintf("\nmicrokernel %s\n", KERNEL_VERSION);
+    const char *err = boot_check(bi);
+    if (err)
+        panic("boot: %s", err);
+    paging_drop_identity();
+    cpu_init();
+
+    uint64_t usable = boot_add_memory(bi);
+    unsigned modules = boot_report_modules(bi);
+    char features[128];
+    kprintf("cmdline: %s\n", bi->cmdline[0] ? bi->cmdline : "(empty)");
+    kprintf("BOOT ok kernel=%s usable_mib=%lu modules=%u cpu=%s\n", KERNEL_VERSION,
+            usable >> 20, modules, cpu_feature_string(features, sizeof(features)));
+    if (modules != bi->module_count)
+        panic("boot: %u of %u modules are not valid programs", bi->module_count - modules,
+              bi->module_count);
+
+    char test[32];
+    if (cmdline_get(bi->cmdline, "test", test, sizeof(test)) && selftest_run(test))
+        machine_exit(EXIT_TESTFAIL_VALUE);
+    kprintf("kernel: nothing left to run, powering off\n");
+    machine_exit(EXIT_SUCCESS_VALUE);
+}

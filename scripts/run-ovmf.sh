@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Boots the system under QEMU + OVMF: installs what is missing, builds when
+# needed, makes the ESP image, runs QEMU with serial on stdout and ends with
+# the run's status:
+#   0 clean end   2 kernel panic   3 loader failure   4 a test failed
+#   124 timeout   1 anything else (QEMU error, triple fault, ...)
+#
+# usage: scripts/run-ovmf.sh [options]
+#   --icount          deterministic: rdtsc counts guest instructions (TCG only)
+#   --kvm | --tcg     accelerator (default: KVM when /dev/kvm works, else TCG)
+#   --gdb             QEMU waits for GDB on :1234; prints the gdb command
+#   --cpu MODEL       CPU model (default qemu64 under TCG, host under KVM)
+#   --machine TYPE    q35 (default) or pc
+#   --mem SIZE        guest RAM, e.g. 128M, 6G (default 256M)
+#   --smp N           CPUs (default 1)
+#   --timeout S       seconds before the run is killed (default 120, 900 with --icount)
+#   --append "TEXT"   kernel command line (added after a test's own)
+#   --test NAME       boot the configuration test/qemu/cases/NAME.sh
+#   --build DIR       build directory (default: build/ in the source tree)
+#   --no-install      do not install missing packages
+#   --raw             do not filter firmware escape sequences
+#   -h, --help        this text
+set -euo pipefail
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$SRC/build
+accel=auto icount=0 gdb=0 cpu= machine=q35 mem=256M smp=1 timeout_s= append=
+test_name= install=1 raw=0
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --icount) icount=1; shift ;;
+    --kvm) accel=kvm; shift ;;
+    --tcg) accel=tcg; shift ;;
+    --gdb) gdb=1; shift ;;
+    --cpu) cpu=$2; shift 2 ;;
+    --machine) machine=$2; shift 2 ;;
+    --mem) mem=$2; shift 2 ;;
+    --smp) smp=$2; shift 2 ;;
+    --timeout) timeout_s=$2; shift 2 ;;
+    --append) append=$2; shift 2 ;;
+    --test) test_name=$2; shift 2 ;;
+    --build) BUILD=$(realpath -m "$2"); shift 2 ;;
+    --no-install) install=0; shift ;;
+    --raw) raw=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run-ovmf.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
+  esac
+done
+
+say() { echo "run-ovmf: $*" >&2; }
+
+if [[ $install == 1 ]]; then
+  "$SRC/scripts/install-deps.sh" || exit 1
+else
+  "$SRC/scripts/install-deps.sh" --check || exit 1
+fi
+
+# Build (configure first if this build directory is new).
+if [[ ! -f $BUILD/build.ninja ]]; then
+  cmake -S "$SRC" -B "$BUILD" -G Ninja >&2
+fi
+cmake --build "$BUILD" >&2
+
+# The configuration to boot: defaults, then the test case's settings.
+LOADER=$BUILD/efi/BOOTX64.EFI
+KERNEL=$BUILD/microkernel/kernel.elf
+MODULES=("$BUILD/servers/hello.elf")
+CMDLINE=
+CFG_EXTRA=()
+QEMU_EXTRA=()
+RUN_DIR=$BUILD/run/${test_name:-default}
+rm -rf "$RUN_DIR"
+mkdir -p "$RUN_DIR"
+WORK=$RUN_DIR
+if [[ -n $test_name ]]; then
+  case_file=$SRC/test/qemu/cases/$test_name.sh
+  [[ -f $case_file ]] || { say "no test configuration '$test_name' ($case_file)"; exit 1; }
+  # shellcheck source=/dev/null
+  source "$case_file"
+  if declare -F prepare >/dev/null; then prepare; fi
+fi
+[[ -n $append ]] && CMDLINE="${CMDLINE:+$CMDLINE }$append"
+
+esp_args=(--out "$RUN_DIR/esp.img" --loader "$LOADER" --kernel "$KERNEL")
+for m in "${MODULES[@]}"; do esp_args+=(--module "$m"); done
+[[ -n $CMDLINE ]] && esp_args+=(--cmdline "$CMDLINE")
+for l in "${CFG_EXTRA[@]}"; do esp_args+=(--cfg-extra "$l"); done
+"$SRC/scripts/make-esp.sh" "${esp_args[@]}"
+
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$RUN_DIR/vars.fd"
+
+# Accelerator: KVM only when it really starts a guest here (some hosts
+# expose /dev/kvm but cannot run a VM); icount needs TCG.
+kvm_usable() {
+  [[ -r /dev/kvm && -w /dev/kvm ]] || return 1
+  local probe=$BUILD/.kvm-probe
+  if [[ ! -f $probe ]]; then
+    local rc=0
+    (timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine q35 -nodefaults \
+      -display none -monitor none -S </dev/null >/dev/null 2>&1) 2>/dev/null || rc=$?
+    [[ $rc == 124 ]] && echo yes > "$probe" || echo no > "$probe"
+  fi
+  [[ $(cat "$probe") == yes ]]
+}
+if [[ $icount == 1 ]]; then
+  [[ $accel == kvm ]] && { say "--icount needs TCG; ignoring --kvm"; }
+  accel=tcg
+elif [[ $accel == auto ]]; then
+  if kvm_usable; then accel=kvm; else accel=tcg; fi
+elif [[ $accel == kvm ]] && ! kvm_usable; then
+  say "KVM requested but not usable here"; exit 1
+fi
+[[ -z $cpu ]] && { [[ $accel == kvm ]] && cpu=host || cpu=qemu64; }
+[[ -z $timeout_s ]] && { [[ $icount == 1 ]] && timeout_s=900 || timeout_s=120; }
+
+qemu=(qemu-system-x86_64 -nodefaults -machine "$machine" -accel "$accel"
+  -cpu "$cpu" -m "$mem" -smp "$smp" -display none -no-reboot
+  -serial stdio -monitor none
+  -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
+  -drive "if=pflash,format=raw,file=$RUN_DIR/vars.fd"
+  -drive "format=raw,file=$RUN_DIR/esp.img"
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+if [[ $icount == 1 ]]; then
+  qemu+=(-icount shift=0,sleep=off -rtc base=2000-01-01T00:00:00,clock=vm -seed 1)
+fi
+[[ ${#QEMU_EXTRA[@]} -gt 0 ]] && qemu+=("${QEMU_EXTRA[@]}")
+
+tmo=(timeout -k 5 "$timeout_s")
+if [[ $gdb == 1 ]]; then
+  qemu+=(-s -S)
+  tmo=()
+  say "QEMU waits for GDB. In another terminal:"
+  say "  gdb $KERNEL -ex 'target remote :1234'"
+fi
+[[ -t 0 && ${#tmo[@]} -gt 0 ]] && tmo=(timeout --foreground -k 5 "$timeout_s")
+
+say "booting ${test_name:-default} ($accel, cpu=$cpu, machine=$machine, mem=$mem, smp=$smp$([[ $icount == 1 ]] && echo ", icount"))"
+filter() {
+  if [[ $raw == 1 ]]; then cat; else
+    # OVMF paints the console with ANSI sequences; keep only the text.
+    sed -u -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g' -e 's/\r//g'
+  fi
+}
+set +e
+"${tmo[@]}" "${qemu[@]}" </dev/null 2>&1 | filter
+rc=${PIPESTATUS[0]}
+set -e
+
+case $rc in
+  33) say "clean end (status 0)"; exit 0 ;;
+  35) say "kernel panic (status 2)"; exit 2 ;;
+  37) say "loader failure (status 3)"; exit 3 ;;
+  39) say "a test failed (status 4)"; exit 4 ;;
+  124|137) say "timeout after ${timeout_s}s (status 124)"; exit 124 ;;
+  0) say "QEMU exited without a debug-exit status (triple fault or shutdown) (status 1)"; exit 1 ;;
+  *) say "QEMU failed with status $rc (status 1)"; exit 1 ;;
+esac
