@@ -28,7 +28,7 @@ function(link_freestanding target objlib script)
   add_custom_command(OUTPUT ${out}
     COMMAND ${LD_LLD} -nostdlib -static -z max-page-size=0x1000
             --build-id=none -T ${script} -o ${out} ${objs}
-    DEPENDS ${objlib} ${ARGN} ${script}
+    DEPENDS ${objlib} ${ARGN} ${script} ${objs}
     COMMAND_EXPAND_LISTS
     COMMENT "Linking ${target}.elf")
   add_custom_target(${target} ALL DEPENDS ${out})

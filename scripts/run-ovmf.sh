@@ -17,15 +17,16 @@
 #   --append "TEXT"   kernel command line (added after a test's own)
 #   --test NAME       boot the configuration test/qemu/cases/NAME.sh
 #   --build DIR       build directory (default: build/ in the source tree)
-#   --no-install      do not install missing packages
+#   --no-install      do not install missing packages (fail if any is missing)
+#   --no-build        use the build directory as it is
 #   --raw             do not filter firmware escape sequences
 #   -h, --help        this text
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$SRC/build
-accel=auto icount=0 gdb=0 cpu= machine=q35 mem=256M smp=1 timeout_s= append=
-test_name= install=1 raw=0
+accel=auto icount=0 gdb=0 cpu= machine= mem= smp= timeout_s= append=
+test_name= install=1 build=1 raw=0
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -43,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --test) test_name=$2; shift 2 ;;
     --build) BUILD=$(realpath -m "$2"); shift 2 ;;
     --no-install) install=0; shift ;;
+    --no-build) build=0; shift ;;
     --raw) raw=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run-ovmf.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
@@ -58,10 +60,12 @@ else
 fi
 
 # Build (configure first if this build directory is new).
-if [[ ! -f $BUILD/build.ninja ]]; then
-  cmake -S "$SRC" -B "$BUILD" -G Ninja >&2
+if [[ $build == 1 ]]; then
+  if [[ ! -f $BUILD/build.ninja ]]; then
+    cmake -S "$SRC" -B "$BUILD" -G Ninja >&2
+  fi
+  cmake --build "$BUILD" >&2
 fi
-cmake --build "$BUILD" >&2
 
 # The configuration to boot: defaults, then the test case's settings.
 LOADER=$BUILD/efi/BOOTX64.EFI
@@ -82,6 +86,13 @@ if [[ -n $test_name ]]; then
   if declare -F prepare >/dev/null; then prepare; fi
 fi
 [[ -n $append ]] && CMDLINE="${CMDLINE:+$CMDLINE }$append"
+# A test case may choose the machine; flags given on the command line win.
+cpu=${cpu:-${CASE_CPU:-}} machine=${machine:-${CASE_MACHINE:-q35}}
+mem=${mem:-${CASE_MEM:-256M}} smp=${smp:-${CASE_SMP:-1}}
+timeout_s=${timeout_s:-${CASE_TIMEOUT:-}}
+for f in "$LOADER" "$KERNEL" "${MODULES[@]}"; do
+  [[ -f $f ]] || { say "missing build product $f (build first)"; exit 1; }
+done
 
 esp_args=(--out "$RUN_DIR/esp.img" --loader "$LOADER" --kernel "$KERNEL")
 for m in "${MODULES[@]}"; do esp_args+=(--module "$m"); done

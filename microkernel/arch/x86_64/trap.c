@@ -39,7 +39,7 @@ static void page_fault_lines(uint64_t err, uint64_t cr2)
     diag_line("present=%d write=%d user=%d reserved=%d fetch=%d",
               !!(err & PF_PRESENT), !!(err & PF_WRITE), !!(err & PF_USER),
               !!(err & PF_RESERVED), !!(err & PF_FETCH));
-    diag_line("%s, %s access from %s mode%s",
+    diag_line("%s: %s in %s mode%s",
               err & PF_PRESENT ? "protection violation" : "page not present",
               err & PF_FETCH ? "instruction fetch" : err & PF_WRITE ? "write" : "read",
               err & PF_USER ? "user" : "kernel",
