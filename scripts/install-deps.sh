@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and booting this system needs, asking apt only for
-# what is absent. As root it runs apt-get; otherwise it prints the command.
+# what is absent. As root it runs apt-get (through sudo when not root and
+# sudo exists; otherwise it prints the command to run).
 #   scripts/install-deps.sh           install what is missing
 #   scripts/install-deps.sh --check   only report, exit 1 if anything is missing
 #   scripts/install-deps.sh --linux   also the Linux baseline's packages
@@ -43,12 +44,16 @@ if [[ $check_only == 1 ]]; then
   echo "missing packages: ${need[*]}" >&2
   exit 1
 fi
+as_root=()
 if [[ $(id -u) -ne 0 ]]; then
-  echo "install-deps.sh: missing packages: ${need[*]}" >&2
-  echo "install them as root with:  sudo sh -c '$cmd'" >&2
-  exit 1
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "install-deps.sh: missing packages: ${need[*]}" >&2
+    echo "install them as root with:  sh -c '$cmd'" >&2
+    exit 1
+  fi
+  as_root=(sudo)
 fi
 echo "install-deps.sh: installing ${need[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >&2
-apt-get install -y -q --no-install-recommends "${need[@]}" >&2
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -q --no-install-recommends "${need[@]}" >&2
