@@ -33,26 +33,50 @@ static void insert_sorted(struct bi_mem_range *out, unsigned n, struct bi_mem_ra
     out[i] = r;
 }
 
-/* Where two ranges overlap, the usable one gives way: handing the kernel
- * RAM that firmware also claims is the one mistake we must not make. */
-static void resolve_overlaps(struct bi_mem_range *out, unsigned *n)
+/* Where ranges overlap, the usable one gives way: handing the kernel RAM
+ * that firmware also claims is the one mistake we must not make. First
+ * every usable range loses whatever a non-usable range claims, split in
+ * two when the claim is in its middle (the upper piece is appended while
+ * out[] has room, else dropped: losing RAM is safe). Then only ranges of
+ * one kind can still overlap, and the lower one keeps the overlap. */
+static void resolve_overlaps(struct bi_mem_range *out, unsigned *n, unsigned max)
 {
-    for (unsigned i = 1; i < *n; i++) {
-        struct bi_mem_range *a = &out[i - 1], *b = &out[i];
-        if (end_of(a) <= b->base)
+    for (unsigned i = 0; i < *n; i++) {
+        if (out[i].type != BI_MEM_USABLE)
             continue;
-        if (b->type == BI_MEM_USABLE) {
-            uint64_t e = end_of(b);
-            b->base = end_of(a) < e ? end_of(a) : e;
-            b->size = e - b->base;
-        } else {
-            a->size = b->base - a->base;
+        uint64_t lo = out[i].base, hi = end_of(&out[i]);
+        for (unsigned j = 0; j < *n && lo < hi; j++) {
+            const struct bi_mem_range *c = &out[j];
+            if (c->type == BI_MEM_USABLE || end_of(c) <= lo || c->base >= hi)
+                continue;
+            if (c->base > lo) {
+                if (end_of(c) < hi && *n < max)
+                    out[(*n)++] = (struct bi_mem_range){ end_of(c), hi - end_of(c),
+                                                         BI_MEM_USABLE, 0 };
+                hi = c->base;
+            } else {
+                lo = end_of(c) < hi ? end_of(c) : hi;
+            }
+        }
+        out[i].base = lo;
+        out[i].size = hi - lo;
+    }
+    for (unsigned i = 1; i < *n; i++)
+        insert_sorted(out, i, out[i]);
+    uint64_t reach = 0;         /* end of the ranges kept so far */
+    unsigned w = 0;
+    for (unsigned i = 0; i < *n; i++) {
+        struct bi_mem_range r = out[i];
+        if (r.base < reach) {
+            uint64_t e = end_of(&r);
+            r.base = reach < e ? reach : e;
+            r.size = e - r.base;
+        }
+        if (r.size) {
+            out[w++] = r;
+            reach = end_of(&r);
         }
     }
-    unsigned w = 0;
-    for (unsigned i = 0; i < *n; i++)
-        if (out[i].size)
-            out[w++] = out[i];
     *n = w;
 }
 
@@ -87,7 +111,7 @@ const char *memmap_convert(const void *map, size_t map_size, size_t desc_size,
                                   memmap_type_from_efi(d->type), 0 };
         insert_sorted(out, n++, r);
     }
-    resolve_overlaps(out, &n);
+    resolve_overlaps(out, &n, max);
     merge_neighbours(out, &n);
     *count = n;
     return NULL;

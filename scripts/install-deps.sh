@@ -25,6 +25,13 @@ have cmake || need+=(cmake)
 have ninja || need+=(ninja-build)
 have objcopy || need+=(binutils)
 [[ -f /usr/include/stdio.h ]] || need+=(libc6-dev)
+# The sanitizer runtime for the host unit tests (only "recommended" by clang).
+if have clang; then
+  asan=$(clang -print-file-name=libclang_rt.asan-x86_64.a 2>/dev/null || true)
+  [[ -f $asan ]] || need+=("libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev")
+else
+  need+=(libclang-rt-14-dev)
+fi
 [[ -f /usr/include/efi/efi.h && -f /usr/lib/crt0-efi-x86_64.o ]] || need+=(gnu-efi)
 [[ -f /usr/share/OVMF/OVMF_CODE_4M.fd && -f /usr/share/OVMF/OVMF_VARS_4M.fd ]] || need+=(ovmf)
 have qemu-system-x86_64 || need+=(qemu-system-x86)

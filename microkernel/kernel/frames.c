@@ -11,6 +11,8 @@ int64_t frames_add_range(struct frame_allocator *fa, uint64_t base, uint64_t siz
     uint64_t end = base + size;
     if (end < base)
         end = UINT64_MAX;
+    if (base > UINT64_MAX - (FRAME_SIZE - 1))
+        return 0;             /* rounding up would wrap: no whole frame */
     base = (base + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
     end &= ~(FRAME_SIZE - 1);
     if (base == 0)

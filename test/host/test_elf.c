@@ -274,8 +274,8 @@ static void test_segment_rejections(void)
     CHECK_EQ(info.hi, 0x404000);
 }
 
-/* Segments must lie inside [min_vaddr, max_vaddr); both ends are
- * inclusive/exclusive exactly as documented. */
+/* Segments must lie inside [min_vaddr, max_vaddr): starting at min_vaddr
+ * and ending exactly at max_vaddr are allowed, one page beyond is not. */
 static void test_limits(void)
 {
     size_t n;
