@@ -110,8 +110,8 @@ kvm_usable() {
   local probe=$BUILD/.kvm-probe
   if [[ ! -f $probe ]]; then
     local rc=0
-    (timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine q35 -nodefaults \
-      -display none -monitor none -S </dev/null >/dev/null 2>&1) 2>/dev/null || rc=$?
+    { timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine q35 -nodefaults \
+      -display none -monitor none -S </dev/null >/dev/null 2>&1; } 2>/dev/null || rc=$?
     [[ $rc == 124 ]] && echo yes > "$probe" || echo no > "$probe"
   fi
   [[ $(cat "$probe") == yes ]]
