@@ -5,6 +5,7 @@
 #include <kernel/frames.h>
 #include <kernel/kprintf.h>
 #include <kernel/lib.h>
+#include <ipc/rootinfo.h>
 
 struct frame_allocator kernel_frames;
 
@@ -27,26 +28,69 @@ const char *boot_check(const struct bootinfo *bi)
     return NULL;
 }
 
+struct root_range root_ranges[ROOT_MAX_RANGES];
+unsigned root_range_count;
+
+/* The kernel keeps a pool for its objects and page tables: a sixteenth of
+ * RAM within [8 MiB, 512 MiB], plus room for the tables that map the root
+ * task's window (8 bytes per 4 KiB page). The root task gets the rest. */
+static uint64_t kernel_quota(uint64_t usable)
+{
+    uint64_t q = usable / 16;
+    if (q < (8ull << 20))
+        q = 8ull << 20;
+    if (q > (512ull << 20))
+        q = 512ull << 20;
+    return q + usable / 256;
+}
+
+static uint64_t usable_bytes(const struct bootinfo *bi)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < bi->mem_count; i++)
+        if (bi->mem[i].type == BI_MEM_USABLE)
+            total += bi->mem[i].size;
+    return total;
+}
+
+static void give_to_root(uint64_t base, uint64_t end)
+{
+    base = (base + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
+    end &= ~(FRAME_SIZE - 1);
+    if (end <= base)
+        return;
+    if (root_range_count == ROOT_MAX_RANGES) {
+        kprintf("boot: root range table full, 0x%lx-0x%lx unused\n", base, end);
+        return;
+    }
+    root_ranges[root_range_count++] = (struct root_range){ base, end - base };
+}
+
 uint64_t boot_add_memory(const struct bootinfo *bi)
 {
-    uint64_t usable = 0;
+    uint64_t usable = usable_bytes(bi), quota = kernel_quota(usable), kept = 0;
     frames_init(&kernel_frames, KERNEL_DIRECT_MAP);
     for (unsigned i = 0; i < bi->mem_count; i++) {
         const struct bi_mem_range *r = &bi->mem[i];
         if (r->type != BI_MEM_USABLE)
             continue;
-        /* Only what the direct map reaches can be used by the kernel. */
-        uint64_t end = r->base + r->size;
+        /* Only what the direct map reaches can be used. */
+        uint64_t base = r->base, end = r->base + r->size;
         if (end > bi->direct_map_size)
             end = bi->direct_map_size;
-        if (end <= r->base)
+        if (end <= base)
             continue;
-        int64_t n = frames_add_range(&kernel_frames, r->base, end - r->base);
-        if (n < 0) {
-            kprintf("boot: frame table full, ignoring memory from 0x%lx\n", r->base);
-            break;
+        if (kept < quota) {
+            uint64_t take = end - base < quota - kept ? end - base : quota - kept;
+            int64_t n = frames_add_range(&kernel_frames, base, take);
+            if (n < 0) {
+                kprintf("boot: frame table full, ignoring memory from 0x%lx\n", base);
+                continue;
+            }
+            kept += take;
+            base += take;
         }
-        usable += (uint64_t)n * FRAME_SIZE;
+        give_to_root(base, end);
     }
     return usable;
 }

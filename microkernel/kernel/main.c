@@ -3,7 +3,9 @@
  * firmware's settings, check what the loader handed us, report, and run
  * what the command line asks for.
  */
+#include <arch/apic.h>
 #include <arch/gdt.h>
+#include <arch/percpu.h>
 #include <arch/paging.h>
 #include <arch/trap.h>
 #include <kernel/boot.h>
@@ -11,10 +13,13 @@
 #include <kernel/frames.h>
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
+#include <kernel/root.h>
+#include <kernel/sched.h>
 #include <kernel/selftest.h>
 #include <kernel/serial.h>
 
 void kmain(struct bootinfo *bi) __attribute__((noreturn));
+extern char boot_stack_top[];
 
 void kmain(struct bootinfo *bi)
 {
@@ -41,6 +46,15 @@ void kmain(struct bootinfo *bi)
     char test[32];
     if (cmdline_get(bi->cmdline, "test", test, sizeof(test)) && selftest_run(test))
         machine_exit(EXIT_TESTFAIL_VALUE);
-    kprintf("kernel: nothing left to run, powering off\n");
-    machine_exit(EXIT_SUCCESS_VALUE);
+
+    percpu_init((uint64_t)boot_stack_top);
+    apic_init();
+    if (bi->module_count == 0) {
+        kprintf("kernel: no root task module, nothing to run; powering off\n");
+        machine_exit(EXIT_SUCCESS_VALUE);
+    }
+    if ((err = root_start(bi)))
+        panic("root task: %s", err);
+    schedule();
+    return_to_user();
 }

@@ -1,15 +1,17 @@
 /*
- * hello: the first user program, loaded from the ESP as a boot module.
- * Today it proves that the loader carries modules through to the kernel,
- * which validates it as an ELF and reports it; once threads exist (issue 4)
- * the kernel starts it and it prints through the debug console.
+ * hello: the smallest user program. Started as the root task in the
+ * default boot (until the pager takes that place), it greets, shows what
+ * the kernel handed it, and exits, which ends the run.
  */
-const char greeting[] = "hello from user space";   /* .rodata */
-volatile int counter;                               /* .bss */
-int initialised = 1;                                /* .data */
+#include <ipc/print.h>
+#include <ipc/rootinfo.h>
+#include <ipc/syscall.h>
 
-int main(void)
+int main(const struct root_info *ri)
 {
-    counter = (int)sizeof(greeting) + initialised;
+    printf("hello: hello from user space\n");
+    if (ri && ri->magic == ROOT_INFO_MAGIC)
+        printf("hello: I own %lu frames (%lu MiB) in %u ranges; %u boot modules\n",
+               ri->frames_total, ri->frames_total >> 8, ri->range_count, ri->module_count);
     return 0;
 }

@@ -55,8 +55,10 @@ void cpu_init(void)
     probe();
     if (cpu_has(CPU_NX))
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-    /* Kernel text is mapped read-only: make that bind ring 0 too. */
-    write_cr0(read_cr0() | CR0_WP);
+    /* Kernel text is mapped read-only: make that bind ring 0 too. No
+     * FPU/SSE state is saved on a switch, so x87/SSE use traps (#NM/#UD)
+     * and kills the task instead of silently corrupting another's. */
+    write_cr0((read_cr0() | CR0_WP | CR0_EM | CR0_TS) & ~CR0_MP);
     uint64_t cr4 = read_cr4();
     if (cpu_has(CPU_PGE))
         cr4 |= CR4_PGE;

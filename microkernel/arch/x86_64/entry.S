@@ -8,12 +8,14 @@ _start:
     cld
     lea boot_stack_top(%rip), %rsp
     xor %ebp, %ebp
-    call kmain            /* kmain(bootinfo) never returns */
+    call kmain            /* kmain(bootinfo) never returns; this stack then
+                             becomes the kernel stack of CPU 0 */
 1:  hlt
     jmp 1b
 
     .bss
     .p2align 12
+    .globl boot_stack_top
 boot_stack:
     .skip 16384
 boot_stack_top:

@@ -1,4 +1,5 @@
-/* The IDT: 32 exception gates, interrupts off (interrupt gates clear IF). */
+/* The IDT: 32 exception gates, the timer, and a catch-all for spurious
+ * vectors. All are interrupt gates: the kernel runs with IF clear. */
 #include <arch/gdt.h>
 #include <arch/trap.h>
 
@@ -17,6 +18,8 @@ _Static_assert(sizeof(struct gate) == 16, "IDT gate layout");
 #define GATE_INTERRUPT 0x8e       /* present, DPL 0, 64-bit interrupt gate */
 
 extern const uint64_t trap_vectors[32];
+extern const uint64_t trap_vector_timer;
+extern char spurious_interrupt[];
 static struct gate idt[256] __attribute__((aligned(16)));
 
 static void set_gate(int vec, uint64_t handler, uint8_t ist)
@@ -35,6 +38,11 @@ void idt_init(void)
 {
     for (int v = 0; v < 32; v++)
         set_gate(v, trap_vectors[v], 0);
+    /* Anything we did not ask for (PIC leftovers, LAPIC spurious) is
+     * ignored rather than taken for an exception. */
+    for (int v = 32; v < 256; v++)
+        set_gate(v, (uint64_t)spurious_interrupt, 0);
+    set_gate(VEC_TIMER, trap_vector_timer, 0);
     /* Faults that mean the current stack cannot be trusted. */
     idt[VEC_DF].ist = IST_DOUBLE_FAULT;
     idt[VEC_NMI].ist = IST_NMI;

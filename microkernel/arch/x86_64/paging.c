@@ -2,13 +2,63 @@
 #include <arch/io.h>
 #include <arch/paging.h>
 #include <kernel/boot.h>
+#include <kernel/cpu.h>
+
+#include <kernel/frames.h>
+#include <kernel/lib.h>
+#include <kernel/panic.h>
 
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
+#define PTE_P   (1ull << 0)
+#define PTE_W   (1ull << 1)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_PS  (1ull << 7)
+#define PTE_G   (1ull << 8)
+#define PTE_NX  (1ull << 63)
+
+/* Device pages go in the last 2 MiB below the top of the address space. */
+#define MMIO_BASE 0xffffffffffe00000ull
+#define MMIO_PAGES 512
+
+uint64_t boot_pml4_phys;
+static unsigned mmio_used;
 
 void paging_drop_identity(void)
 {
-    uint64_t *pml4 = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+    boot_pml4_phys = read_cr3() & PTE_ADDR_MASK;
+    uint64_t *pml4 = phys_to_virt(boot_pml4_phys);
     for (int i = 0; i < 256; i++)
         pml4[i] = 0;
     write_cr3(read_cr3());    /* flush the non-global identity entries */
+}
+
+/* The entry for va at `level` below tbl, making a table if absent. */
+static uint64_t *kernel_next(uint64_t *tbl, uint64_t va, int level)
+{
+    uint64_t *e = &tbl[(va >> (12 + 9 * level)) & 511];
+    if (!(*e & PTE_P)) {
+        uint64_t pa = frames_alloc(&kernel_frames);
+        if (!pa)
+            panic("paging: out of memory for kernel page tables");
+        memset(phys_to_virt(pa), 0, FRAME_SIZE);
+        *e = pa | PTE_P | PTE_W;
+    }
+    if (*e & PTE_PS)
+        panic("paging: large page where a table was expected at 0x%lx", va);
+    return phys_to_virt(*e & PTE_ADDR_MASK);
+}
+
+volatile uint32_t *kmap_mmio(uint64_t phys)
+{
+    if (mmio_used == MMIO_PAGES)
+        panic("paging: MMIO window full");
+    uint64_t va = MMIO_BASE + (uint64_t)mmio_used++ * FRAME_SIZE;
+    uint64_t *t = phys_to_virt(boot_pml4_phys);
+    for (int level = 3; level > 0; level--)
+        t = kernel_next(t, va, level);
+    t[(va >> 12) & 511] = (phys & PTE_ADDR_MASK) | PTE_P | PTE_W | PTE_PCD | PTE_PWT |
+                          PTE_G | (cpu_has(CPU_NX) ? PTE_NX : 0);
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+    return (volatile uint32_t *)va;
 }

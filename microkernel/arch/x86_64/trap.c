@@ -1,13 +1,16 @@
 /*
- * Exception dispatch. Today every exception comes from the kernel itself
- * (no user mode yet), and a kernel exception is a kernel bug: print the
- * diagnostics box and end the run. User faults will be reflected to pagers
- * (issue 4) before reaching the box.
+ * Trap dispatch: the timer tick, user exceptions (reflected to the
+ * thread's pager by kernel/fault.c) and kernel exceptions, which are
+ * kernel bugs: print the diagnostics box and end the run.
  */
 #include <arch/io.h>
 #include <arch/trap.h>
 #include <kernel/diag.h>
+#include <arch/apic.h>
+#include <arch/percpu.h>
+#include <kernel/fault.h>
 #include <kernel/kprintf.h>
+#include <kernel/sched.h>
 #include <kernel/panic.h>
 
 static const char *const exception_names[32] = {
@@ -22,6 +25,11 @@ static const char *const exception_names[32] = {
     "#VC VMM communication", "#SX security", "reserved 31",
 };
 
+const char *trap_name(uint64_t vec)
+{
+    return vec < 32 ? exception_names[vec] : "interrupt";
+}
+
 static const char *short_name(uint64_t vec)
 {
     static const char *const s[32] = {
@@ -33,7 +41,7 @@ static const char *short_name(uint64_t vec)
     return vec < 32 ? s[vec] : "?";
 }
 
-static void page_fault_lines(uint64_t err, uint64_t cr2)
+void trap_pf_lines(uint64_t err, uint64_t cr2)
 {
     diag_line("CR2 (address)  0x%016lx", cr2);
     diag_line("present=%d write=%d user=%d reserved=%d fetch=%d",
@@ -60,7 +68,7 @@ void trap_print_box(const struct trap_frame *tf, const char *who)
     diag_line("RSP            0x%016lx", tf->rsp);
     diag_line("CS / SS        0x%lx / 0x%lx   RFLAGS 0x%lx", tf->cs, tf->ss, tf->rflags);
     if (tf->vector == VEC_PF)
-        page_fault_lines(tf->error, cr2);
+        trap_pf_lines(tf->error, cr2);
     diag_rule();
     diag_line("RAX %016lx  RBX %016lx", tf->rax, tf->rbx);
     diag_line("RCX %016lx  RDX %016lx", tf->rcx, tf->rdx);
@@ -71,6 +79,17 @@ void trap_print_box(const struct trap_frame *tf, const char *who)
 
 void trap_dispatch(struct trap_frame *tf)
 {
+    if (tf->vector == VEC_TIMER) {
+        apic_eoi();
+        cpu0.ticks++;
+        if (tf->cs & 3)
+            sched_tick();
+        return;
+    }
+    if (tf->cs & 3) {
+        fault_from_user(tf, tf->vector == VEC_PF ? read_cr2() : 0);
+        return;
+    }
     trap_print_box(tf, "kernel");
     if (tf->vector == VEC_PF)
         panic("kernel exception %s at rip=0x%lx cr2=0x%lx error=0x%lx",

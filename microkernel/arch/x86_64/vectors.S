@@ -1,6 +1,8 @@
 /* Exception entry stubs 0..31. Each pushes a dummy error code where the CPU
  * pushes none, then its vector, so every trap_frame has the same shape. */
 
+#include <arch/percpu.h>
+
     .text
 .macro stub v
     .p2align 4
@@ -16,6 +18,24 @@ vector_\v:
     stub \v
 .endr
 
+/* LAPIC timer */
+    .p2align 4
+vector_32:
+    pushq $0
+    pushq $32
+    jmp trap_common
+
+/* Spurious interrupts (LAPIC, masked PIC): no EOI, nothing to do. */
+    .globl spurious_interrupt
+    .p2align 4
+spurious_interrupt:
+    iretq
+
+/* Every trap builds one frame shape (struct trap_frame). From user mode
+ * the CPU pushed its part at TSS.rsp0, the end of the current thread's
+ * context, so the whole frame is the thread's saved context: switch to
+ * the kernel stack and leave through return_to_user. From kernel mode the
+ * frame is on the kernel stack and we return to where we were. */
 trap_common:
     push %rax
     push %rbx
@@ -32,8 +52,15 @@ trap_common:
     push %r13
     push %r14
     push %r15
-    mov %rsp, %rdi
     cld
+    testb $3, 18 * 8(%rsp)          /* CS of the interrupted code */
+    jz 1f
+    swapgs
+    mov %rsp, %rdi
+    mov %gs:CPU_KERNEL_RSP, %rsp
+    call trap_dispatch
+    jmp return_to_user
+1:  mov %rsp, %rdi
     call trap_dispatch
     pop %r15
     pop %r14
@@ -61,3 +88,6 @@ trap_vectors:
 .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     .quad vector_\v
 .endr
+    .globl trap_vector_timer
+trap_vector_timer:
+    .quad vector_32

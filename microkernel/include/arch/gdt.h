@@ -15,7 +15,9 @@
 #define IST_MACHINE_CHECK 3
 
 #ifndef __ASSEMBLER__
+#include <stdint.h>
 void gdt_init(void);
+void gdt_set_kernel_entry_stack(uint64_t top);
 #endif
 
 #endif

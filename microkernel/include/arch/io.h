@@ -41,6 +41,9 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 #define MSR_EFER        0xc0000080u
 #define EFER_NXE        (1ull << 11)
 
+#define CR0_MP          (1ull << 1)
+#define CR0_EM          (1ull << 2)
+#define CR0_TS          (1ull << 3)
 #define CR0_WP          (1ull << 16)
 #define CR4_PGE         (1ull << 7)
 #define CR4_PCIDE       (1ull << 17)

@@ -27,8 +27,15 @@ struct trap_frame {
 #define VEC_GP  13
 #define VEC_PF  14
 #define VEC_MC  18
+#define VEC_TIMER    32          /* LAPIC timer */
+#define VEC_SPURIOUS 255         /* LAPIC spurious */
 
 void idt_init(void);
 void trap_dispatch(struct trap_frame *tf);
+
+/* "#PF page fault", ... */
+const char *trap_name(uint64_t vector);
+/* Diagnostics-box lines decoding a #PF error code and address. */
+void trap_pf_lines(uint64_t error, uint64_t addr);
 
 #endif

@@ -3,12 +3,17 @@
 #define KERNEL_BOOT_H
 
 #include <boot/bootinfo.h>
+#include <ipc/rootinfo.h>
 
 /* Returns NULL when the block is one this kernel understands, or why not. */
 const char *boot_check(const struct bootinfo *bi);
 
-/* Feeds the usable ranges to kernel_frames; returns usable bytes. */
+/* Splits the usable ranges: the kernel's pool goes to kernel_frames, the
+ * rest to root_ranges for the root task. Returns all usable bytes. */
 uint64_t boot_add_memory(const struct bootinfo *bi);
+
+extern struct root_range root_ranges[];
+extern unsigned root_range_count;
 
 /* Validates each module as a user ELF and prints a line for it; returns
  * how many are good. */

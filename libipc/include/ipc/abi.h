@@ -1,0 +1,121 @@
+/*
+ * The kernel/user ABI: system call numbers, error codes, rights, the IPC
+ * message tag. Included by the kernel and by every user program; nothing
+ * here may depend on either side.
+ *
+ * Calling convention (x86-64 `syscall`):
+ *   in:  rax = number; rdi, rsi, rdx, r10, r8, r9 = arguments
+ *   out: rax = status (IPC_OK or an IPC_E* error); the results of
+ *        object calls in rdx; IPC results in rdi (badge), rsi (tag) and
+ *        rdx, r10, r8, r9 (message words w0..w3).
+ *   rcx and r11 are clobbered by the instruction itself. Calls numbered
+ *   below SYS_FIRST_SWITCHING never switch threads; they preserve the
+ *   registers the SysV ABI calls callee-saved (rbx, rbp, rsp, r12-r15)
+ *   and may clobber the others. The IPC and scheduling calls
+ *   (SYS_FIRST_SWITCHING and up) preserve every register that does not
+ *   carry a result.
+ */
+#ifndef IPC_ABI_H
+#define IPC_ABI_H
+
+#include <stdint.h>
+
+/* ---- system call numbers ---------------------------------------------- */
+enum {
+    /* Never switch threads: a light entry path. */
+    SYS_NULL            = 0,   /* does nothing: the cheapest round trip */
+    SYS_DEBUG_PUTS      = 1,   /* (const char *s, len): print on the console */
+    SYS_HANDLE_CLOSE    = 2,   /* (h) */
+    SYS_HANDLE_GRANT    = 3,   /* (space h, h, rights, badge) -> handle in that space */
+    SYS_SPACE_CREATE    = 4,   /* () -> space handle */
+    SYS_ENDPOINT_CREATE = 5,   /* () -> endpoint handle */
+    SYS_THREAD_CREATE   = 6,   /* (space h, entry, stack, pager ep h, priority) -> thread h */
+    SYS_MAP             = 7,   /* (space h, src, dst, pages, rights) */
+    SYS_UNMAP           = 8,   /* (space h, addr, pages) */
+    SYS_PROTECT         = 9,   /* (space h, addr, pages, rights) */
+    SYS_KERNEL_INFO     = 10,  /* (what) -> value, see KINFO_* */
+    SYS_LIGHT_COUNT,
+
+    /* May switch threads: full register save. */
+    SYS_FIRST_SWITCHING = 16,
+    SYS_YIELD           = 16,  /* () */
+    SYS_CALL            = 17,  /* (ep h, tag, w0..w3) -> reply */
+    SYS_REPLY_RECV      = 18,  /* (ep h, tag, w0..w3): reply, then wait on ep */
+    SYS_SEND            = 19,  /* (ep h, tag, w0..w3) */
+    SYS_RECV            = 20,  /* (ep h) -> message */
+    SYS_EXIT            = 21,  /* (status): the calling thread ends */
+    SYS_THREAD_START    = 22,  /* (thread h) */
+    SYS_THREAD_STOP     = 23,  /* (thread h) */
+    SYS_THREAD_DESTROY  = 24,  /* (thread h) */
+    SYS_SPACE_DESTROY   = 25,  /* (space h): its threads die, its tables go */
+    SYS_ENDPOINT_DESTROY = 26, /* (ep h): waiters get IPC_EDEAD */
+    SYS_COUNT
+};
+
+/* ---- status codes (rax) ----------------------------------------------- */
+enum {
+    IPC_OK          = 0,
+    IPC_ENOSYS      = 1,   /* no such system call */
+    IPC_EHANDLE     = 2,   /* handle out of range or empty */
+    IPC_ETYPE       = 3,   /* handle names the wrong kind of object */
+    IPC_ERIGHTS     = 4,   /* handle lacks a right the call needs */
+    IPC_EINVAL      = 5,   /* bad argument value */
+    IPC_EADDR       = 6,   /* bad user address: kernel half, non-canonical,
+                              unaligned, unmapped, or without the access */
+    IPC_ENOMEM      = 7,   /* kernel memory exhausted */
+    IPC_ENOHANDLES  = 8,   /* handle table full */
+    IPC_EDEAD       = 9,   /* object destroyed, or IPC partner died */
+    IPC_ESTATE      = 10,  /* object in the wrong state for the call */
+    IPC_ENOREPLY    = 11,  /* reply_recv with nobody to reply to (not an
+                              error for the receive part) */
+    IPC_ECANCELED   = 12,  /* the thread was stopped while blocked in IPC */
+    IPC_STATUS_COUNT
+};
+
+/* ---- rights on a handle ------------------------------------------------ */
+#define RIGHT_SEND     (1u << 0)   /* endpoint: send / call */
+#define RIGHT_RECV     (1u << 1)   /* endpoint: recv / reply_recv */
+#define RIGHT_MAP      (1u << 2)   /* space: map / unmap / protect */
+#define RIGHT_THREAD   (1u << 3)   /* space: create threads in it */
+#define RIGHT_CONTROL  (1u << 4)   /* thread: start / stop */
+#define RIGHT_DESTROY  (1u << 5)   /* any: destroy the object */
+#define RIGHT_GRANT    (1u << 6)   /* any: grant copies of this handle */
+#define RIGHTS_ALL     0x7fu
+
+/* Page rights for SYS_MAP / SYS_PROTECT and map items. */
+#define PAGE_READ      (1u << 0)
+#define PAGE_WRITE     (1u << 1)
+#define PAGE_EXEC      (1u << 2)
+#define PAGE_RIGHTS    7u
+
+/* Most pages one SYS_MAP / UNMAP / PROTECT may touch. */
+#define MAP_MAX_PAGES  1024u
+
+/* ---- IPC message tag ---------------------------------------------------
+ * A tag carries a label (what the message means, user-defined, or one of
+ * the fault labels in ipc/fault.h) and flags. */
+#define TAG_LABEL_MASK 0x0000ffffffffffffull
+#define TAG_MAP        (1ull << 48)   /* reply carries a map item (fault.h) */
+
+static inline uint64_t tag_label(uint64_t tag) { return tag & TAG_LABEL_MASK; }
+
+/* ---- handles ----------------------------------------------------------- */
+typedef uint64_t handle_t;
+#define HANDLE_NONE        0ull
+#define HANDLE_MAX         8192u       /* per address space */
+/* The root task starts with these handles (all rights). */
+#define HANDLE_ROOT_SPACE  1ull
+#define HANDLE_ROOT_THREAD 2ull
+
+/* ---- kernel info (SYS_KERNEL_INFO) ------------------------------------ */
+enum {
+    KINFO_FREE_FRAMES = 0,   /* kernel pool frames free */
+    KINFO_TOTAL_FRAMES = 1,  /* kernel pool frames in all */
+    KINFO_OBJECTS = 2,       /* live kernel objects (spaces+threads+endpoints) */
+    KINFO_TICKS = 3,         /* timer interrupts so far */
+    KINFO_TSC_PER_TICK = 4,  /* calibration: TSC counts per timer tick */
+};
+
+#define PRIORITY_COUNT   16    /* 0 lowest .. 15 highest */
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * System call stubs: one inline function per call, so a call costs the
+ * `syscall` instruction and the register moves, nothing else.
+ * See ipc/abi.h for the convention.
+ */
+#ifndef IPC_SYSCALL_H
+#define IPC_SYSCALL_H
+
+#include <ipc/abi.h>
+#include <stddef.h>
+
+/* A message: a tag and four words, all carried in registers. */
+struct ipc_msg {
+    uint64_t tag;
+    uint64_t w[4];
+};
+
+/* What a receive returns besides the message. */
+struct ipc_status {
+    uint64_t status;          /* IPC_OK or IPC_E* */
+    uint64_t badge;           /* badge of the handle the sender used */
+};
+
+/* Light calls: result in rdx. Clobber what a C call would. */
+struct sys_ret {
+    uint64_t status, value;
+};
+
+#define SYS_LIGHT_CLOBBERS "rcx", "r8", "r9", "r10", "r11", "memory"
+
+static inline struct sys_ret sys_light4(uint64_t nr, uint64_t a, uint64_t b, uint64_t c,
+                                        uint64_t d)
+{
+    register uint64_t r10 __asm__("r10") = d;
+    uint64_t rax = nr, rdx = c;
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+d"(rdx), "+D"(a), "+S"(b), "+r"(r10)
+                     :
+                     : "rcx", "r8", "r9", "r11", "memory");
+    return (struct sys_ret){ rax, rdx };
+}
+
+static inline struct sys_ret sys_light5(uint64_t nr, uint64_t a, uint64_t b, uint64_t c,
+                                        uint64_t d, uint64_t e)
+{
+    register uint64_t r10 __asm__("r10") = d;
+    register uint64_t r8 __asm__("r8") = e;
+    uint64_t rax = nr, rdx = c;
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+d"(rdx), "+D"(a), "+S"(b), "+r"(r10), "+r"(r8)
+                     :
+                     : "rcx", "r9", "r11", "memory");
+    return (struct sys_ret){ rax, rdx };
+}
+
+/* The IPC and scheduling calls: handle in rdi, tag in rsi, words in
+ * rdx, r10, r8, r9; the same registers come back with the answer. */
+static inline struct ipc_status sys_ipc(uint64_t nr, handle_t h, struct ipc_msg *m)
+{
+    register uint64_t r10 __asm__("r10") = m->w[1];
+    register uint64_t r8 __asm__("r8") = m->w[2];
+    register uint64_t r9 __asm__("r9") = m->w[3];
+    uint64_t rax = nr, rdi = h, rsi = m->tag, rdx = m->w[0];
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8),
+                       "+r"(r9)
+                     :
+                     : "rcx", "r11", "memory");
+    m->tag = rsi;
+    m->w[0] = rdx;
+    m->w[1] = r10;
+    m->w[2] = r8;
+    m->w[3] = r9;
+    return (struct ipc_status){ rax, rdi };
+}
+
+/* ---- the calls ---------------------------------------------------------- */
+
+static inline uint64_t sys_null(void) { return sys_light4(SYS_NULL, 0, 0, 0, 0).status; }
+
+static inline uint64_t sys_debug_puts(const char *s, size_t len)
+{
+    return sys_light4(SYS_DEBUG_PUTS, (uint64_t)s, len, 0, 0).status;
+}
+
+static inline uint64_t sys_handle_close(handle_t h)
+{
+    return sys_light4(SYS_HANDLE_CLOSE, h, 0, 0, 0).status;
+}
+
+/* Copies handle h into the table of the space `space` with the given
+ * rights (a subset of h's) and badge; *out is its number there. A space
+ * may grant into itself (mint a badged copy). */
+static inline uint64_t sys_handle_grant(handle_t space, handle_t h, uint32_t rights,
+                                        uint64_t badge, handle_t *out)
+{
+    struct sys_ret r = sys_light4(SYS_HANDLE_GRANT, space, h, rights, badge);
+    *out = r.value;
+    return r.status;
+}
+
+static inline uint64_t sys_space_create(handle_t *out)
+{
+    struct sys_ret r = sys_light4(SYS_SPACE_CREATE, 0, 0, 0, 0);
+    *out = r.value;
+    return r.status;
+}
+
+static inline uint64_t sys_endpoint_create(handle_t *out)
+{
+    struct sys_ret r = sys_light4(SYS_ENDPOINT_CREATE, 0, 0, 0, 0);
+    *out = r.value;
+    return r.status;
+}
+
+/* A new thread in `space`, stopped; sys_thread_start runs it. Faults go to
+ * the endpoint `pager` (HANDLE_NONE: a fault kills the thread). */
+static inline uint64_t sys_thread_create(handle_t space, uint64_t entry, uint64_t stack,
+                                         handle_t pager, unsigned priority, handle_t *out)
+{
+    struct sys_ret r = sys_light5(SYS_THREAD_CREATE, space, entry, stack, pager, priority);
+    *out = r.value;
+    return r.status;
+}
+
+/* Maps `pages` pages of the caller's space at src into `space` at dst, with
+ * rights no greater than the caller's own on the source. */
+static inline uint64_t sys_map(handle_t space, uint64_t src, uint64_t dst, uint64_t pages,
+                               uint32_t rights)
+{
+    return sys_light5(SYS_MAP, space, src, dst, pages, rights).status;
+}
+
+static inline uint64_t sys_unmap(handle_t space, uint64_t addr, uint64_t pages)
+{
+    return sys_light4(SYS_UNMAP, space, addr, pages, 0).status;
+}
+
+static inline uint64_t sys_protect(handle_t space, uint64_t addr, uint64_t pages,
+                                   uint32_t rights)
+{
+    return sys_light4(SYS_PROTECT, space, addr, pages, rights).status;
+}
+
+static inline uint64_t sys_kernel_info(uint64_t what)
+{
+    return sys_light4(SYS_KERNEL_INFO, what, 0, 0, 0).value;
+}
+
+static inline uint64_t sys_yield(void)
+{
+    struct ipc_msg m = {0};
+    return sys_ipc(SYS_YIELD, 0, &m).status;
+}
+
+static inline struct ipc_status sys_call(handle_t ep, struct ipc_msg *m)
+{
+    return sys_ipc(SYS_CALL, ep, m);
+}
+
+static inline struct ipc_status sys_reply_recv(handle_t ep, struct ipc_msg *m)
+{
+    return sys_ipc(SYS_REPLY_RECV, ep, m);
+}
+
+static inline struct ipc_status sys_send(handle_t ep, struct ipc_msg *m)
+{
+    return sys_ipc(SYS_SEND, ep, m);
+}
+
+static inline struct ipc_status sys_recv(handle_t ep, struct ipc_msg *m)
+{
+    return sys_ipc(SYS_RECV, ep, m);
+}
+
+static inline void sys_exit(uint64_t status) __attribute__((noreturn));
+static inline void sys_exit(uint64_t status)
+{
+    struct ipc_msg m = {0};
+    sys_ipc(SYS_EXIT, status, &m);
+    __builtin_unreachable();
+}
+
+static inline uint64_t sys_obj(uint64_t nr, handle_t h)
+{
+    struct ipc_msg m = {0};
+    return sys_ipc(nr, h, &m).status;
+}
+
+static inline uint64_t sys_thread_start(handle_t t) { return sys_obj(SYS_THREAD_START, t); }
+static inline uint64_t sys_thread_stop(handle_t t) { return sys_obj(SYS_THREAD_STOP, t); }
+static inline uint64_t sys_thread_destroy(handle_t t) { return sys_obj(SYS_THREAD_DESTROY, t); }
+static inline uint64_t sys_space_destroy(handle_t s) { return sys_obj(SYS_SPACE_DESTROY, s); }
+static inline uint64_t sys_endpoint_destroy(handle_t e) { return sys_obj(SYS_ENDPOINT_DESTROY, e); }
+
+#endif

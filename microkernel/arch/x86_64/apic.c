@@ -1,0 +1,104 @@
+/* Local APIC timer; see apic.h. */
+#include <arch/apic.h>
+#include <arch/io.h>
+#include <arch/paging.h>
+#include <arch/trap.h>
+#include <kernel/kprintf.h>
+#include <kernel/panic.h>
+
+#define MSR_APIC_BASE     0x1b
+#define APIC_BASE_ENABLE  (1ull << 11)
+#define APIC_BASE_X2APIC  (1ull << 10)
+
+#define REG_EOI           0x0b0
+#define REG_SVR           0x0f0
+#define REG_LVT_TIMER     0x320
+#define REG_TIMER_INIT    0x380
+#define REG_TIMER_CUR     0x390
+#define REG_TIMER_DIV     0x3e0
+#define SVR_ENABLE        (1u << 8)
+#define LVT_MASKED        (1u << 16)
+#define LVT_PERIODIC      (1u << 17)
+#define DIV_BY_16         0x3
+
+#define PIT_HZ            1193182u
+#define CALIBRATE_MS      10
+
+uint64_t apic_tsc_per_tick;
+static volatile uint32_t *mmio;     /* NULL in x2APIC mode */
+
+static uint32_t apic_read(uint32_t reg)
+{
+    return mmio ? mmio[reg / 4] : (uint32_t)rdmsr(0x800 + (reg >> 4));
+}
+
+static void apic_write(uint32_t reg, uint32_t v)
+{
+    if (mmio)
+        mmio[reg / 4] = v;
+    else
+        wrmsr(0x800 + (reg >> 4), v);
+}
+
+void apic_eoi(void) { apic_write(REG_EOI, 0); }
+
+/* Remap the 8259s away from the exception vectors, then mask them all. */
+static void pic_disable(void)
+{
+    outb(0x20, 0x11); outb(0xa0, 0x11);     /* ICW1: init, expect ICW4 */
+    outb(0x21, 0xe0); outb(0xa1, 0xe8);     /* ICW2: vectors 0xe0-0xef */
+    outb(0x21, 0x04); outb(0xa1, 0x02);     /* ICW3: cascade on IRQ2 */
+    outb(0x21, 0x01); outb(0xa1, 0x01);     /* ICW4: 8086 mode */
+    outb(0x21, 0xff); outb(0xa1, 0xff);     /* mask everything */
+}
+
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* Counts APIC timer ticks (and TSC) over CALIBRATE_MS of PIT channel 2. */
+static uint32_t calibrate(uint64_t *tsc_delta)
+{
+    uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
+    outb(0x61, (inb(0x61) & ~0x02) | 0x01);   /* gate on, speaker off */
+    outb(0x43, 0xb0);                         /* ch2, lo/hi, mode 0 */
+    outb(0x42, count & 0xff);
+    outb(0x42, count >> 8);
+    apic_write(REG_TIMER_DIV, DIV_BY_16);
+    apic_write(REG_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+    uint64_t t0 = rdtsc();
+    apic_write(REG_TIMER_INIT, 0xffffffff);
+    uint64_t spins = 0;
+    while (!(inb(0x61) & 0x20))               /* OUT2 goes high at zero */
+        if (++spins > 100000000)
+            panic("apic: PIT channel 2 never counted down (no PIT?)");
+    uint32_t elapsed = 0xffffffff - apic_read(REG_TIMER_CUR);
+    *tsc_delta = rdtsc() - t0;
+    apic_write(REG_TIMER_INIT, 0);
+    return elapsed;
+}
+
+void apic_init(void)
+{
+    pic_disable();
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+    if (!(base & APIC_BASE_X2APIC)) {
+        wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+        mmio = kmap_mmio(base & 0xffffff000ull);
+    }
+    apic_write(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
+    uint64_t tsc;
+    uint32_t per_cal = calibrate(&tsc);
+    if (per_cal == 0)
+        panic("apic: timer did not count during calibration");
+    uint32_t per_tick = per_cal * (1000 / TIMER_HZ) / CALIBRATE_MS;
+    apic_tsc_per_tick = tsc * (1000 / TIMER_HZ) / CALIBRATE_MS;
+    apic_write(REG_TIMER_DIV, DIV_BY_16);
+    apic_write(REG_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+    apic_write(REG_TIMER_INIT, per_tick);
+    kprintf("apic: %s, timer %u counts per %d ms tick\n", mmio ? "xAPIC" : "x2APIC", per_tick,
+            1000 / TIMER_HZ);
+}

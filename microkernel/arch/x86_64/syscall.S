@@ -1,0 +1,107 @@
+/*
+ * Entry from user mode by `syscall`, and the way back to user mode.
+ *
+ * Light calls (number < SYS_FIRST_SWITCHING) never switch threads: they
+ * run on the kernel stack like a function call and return by sysret,
+ * saving only what the C call would clobber and the user needs back.
+ *
+ * Switching calls save every register into the current thread's context
+ * (rsp pointed at its end, the same frame an interrupt builds), run the C
+ * dispatcher on the kernel stack, and leave through return_to_user, which
+ * loads whichever thread is current by then.
+ */
+#include <arch/gdt.h>
+#include <arch/percpu.h>
+
+#define SYS_FIRST_SWITCHING 16
+#define SYS_LIGHT_COUNT     11
+#define IPC_ENOSYS          1
+#define CTX_RIP     (17 * 8)
+#define CTX_RFLAGS  (19 * 8)
+#define CTX_RSP     (20 * 8)
+
+    .text
+    .globl syscall_entry
+    .p2align 6
+syscall_entry:
+    swapgs
+    mov %rsp, %gs:CPU_USER_RSP
+    cmp $SYS_FIRST_SWITCHING, %rax
+    jae switching
+
+    /* light path */
+    mov %gs:CPU_KERNEL_RSP, %rsp
+    push %rcx                       /* user rip */
+    push %r11                       /* user rflags */
+    cmp $SYS_LIGHT_COUNT, %rax
+    jae 1f
+    mov %r10, %rcx                  /* 4th argument: SysV wants rcx */
+    call *light_calls(, %rax, 8)
+2:  pop %r11
+    pop %rcx
+    mov %gs:CPU_USER_RSP, %rsp
+    swapgs
+    sysretq
+1:  mov $IPC_ENOSYS, %eax
+    xor %edx, %edx
+    jmp 2b
+
+switching:
+    mov %gs:CPU_CTX_TOP, %rsp
+    pushq $SEL_USER_DATA            /* ss */
+    pushq %gs:CPU_USER_RSP          /* rsp */
+    push %r11                       /* rflags */
+    pushq $SEL_USER_CODE            /* cs */
+    push %rcx                       /* rip */
+    pushq $0                        /* error */
+    pushq $CTX_SYSCALL              /* vector: came by syscall */
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %gs:CPU_KERNEL_RSP, %rsp
+    call syscall_switching
+    /* fall through */
+
+/* void return_to_user(void): load the current thread's context. */
+    .globl return_to_user
+return_to_user:
+    mov %gs:CPU_CTX, %rsp
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    cmpq $CTX_SYSCALL, (%rsp)
+    jne 3f
+    /* Saved by syscall: sysret needs rip in rcx and rflags in r11 (both
+     * clobbered by the syscall ABI anyway). */
+    mov CTX_RIP - 15 * 8(%rsp), %rcx
+    mov CTX_RFLAGS - 15 * 8(%rsp), %r11
+    mov CTX_RSP - 15 * 8(%rsp), %rsp
+    swapgs
+    sysretq
+3:  add $16, %rsp                   /* vector, error */
+    swapgs
+    iretq

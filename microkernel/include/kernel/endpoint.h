@@ -1,0 +1,30 @@
+/* IPC endpoints: rendezvous points with a queue of waiting senders or
+ * waiting receivers (never both). */
+#ifndef KERNEL_ENDPOINT_H
+#define KERNEL_ENDPOINT_H
+
+#include <kernel/object.h>
+
+struct thread;
+
+struct tqueue {
+    struct thread *head, *tail;
+};
+
+struct endpoint {
+    struct object obj;
+    uint64_t id;
+    struct tqueue senders;
+    struct tqueue receivers;
+};
+
+struct endpoint *endpoint_create(void);
+/* Wakes every waiter with IPC_EDEAD and marks the endpoint dead. */
+void endpoint_destroy(struct endpoint *e);
+void endpoint_release(struct endpoint *e);
+
+void tqueue_push(struct tqueue *q, struct thread *t);
+struct thread *tqueue_pop(struct tqueue *q);
+void tqueue_remove(struct tqueue *q, struct thread *t);
+
+#endif

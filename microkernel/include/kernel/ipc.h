@@ -1,0 +1,40 @@
+/*
+ * Synchronous IPC between threads through endpoints. A message is the tag
+ * and four words in the sender's saved registers (rsi, rdx, r10, r8, r9);
+ * the receiver gets them in the same registers, the badge in rdi and the
+ * status in rax. Fault messages come from struct fault_info instead.
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include <kernel/endpoint.h>
+#include <kernel/thread.h>
+
+/* Current sends on e; blocks when nobody receives. With `call`, current
+ * then waits for the reply. May switch threads. */
+void ipc_send(struct endpoint *e, uint64_t badge, bool call, bool faulting);
+
+/* Current receives on e; blocks when nobody sends. May switch threads. */
+void ipc_recv(struct endpoint *e);
+
+/* Queues current as a receiver on e without scheduling (the caller picks
+ * who runs next). */
+void ipc_block_recv(struct endpoint *e);
+
+/* Checks that current's pending reply (tag and words in its registers)
+ * can be delivered: IPC_OK, IPC_ENOREPLY when nobody waits, or the error
+ * of a bad fault reply. Changes nothing. */
+uint64_t ipc_reply_check(void);
+
+/* Delivers the reply checked by ipc_reply_check; returns the caller it
+ * woke (now ready but not queued: the caller decides) or NULL. */
+struct thread *ipc_reply(void);
+
+/* Takes a thread blocked in an endpoint queue out of it: it resumes with
+ * `status` in rax (a blocked fault sender is killed instead). */
+void ipc_abort_wait(struct thread *t, uint64_t status);
+
+/* Reply partner bookkeeping when t dies or is stopped. */
+void ipc_detach(struct thread *t, uint64_t status);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * Kernel objects (spaces, threads, endpoints) and the per-space handle
+ * tables that name them.
+ *
+ * Lifetime: an object counts its references: handles; a live thread's
+ * reference to itself, its space and its pager endpoint; a blocked thread's
+ * reference to the endpoint it waits on. Destroying an object tears it down
+ * at once (threads die, waiters get IPC_EDEAD) and marks it dead; its memory
+ * returns to the type's slab when the last reference goes, and an object
+ * whose last reference goes without a destroy is torn down then. A handle to
+ * a dead object answers IPC_EDEAD.
+ */
+#ifndef KERNEL_OBJECT_H
+#define KERNEL_OBJECT_H
+
+#include <ipc/abi.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum object_type { OBJ_NONE = 0, OBJ_SPACE, OBJ_THREAD, OBJ_ENDPOINT, OBJ_TYPE_COUNT };
+
+struct object {
+    uint32_t type;
+    uint32_t refs;
+    bool     dead;
+    uint8_t  pad[7];          /* 16 bytes: keeps what follows 16-aligned */
+};
+
+/* Slab allocation: zeroed objects of a type, from kernel frames. */
+void *object_alloc(enum object_type type);
+void  object_ref(struct object *o);
+/* Drops a reference; at zero, tears the object down if needed and frees it. */
+void  object_unref(struct object *o);
+/* Live objects of all types (for the leak checks). */
+uint64_t object_count(void);
+
+/* ---- handle tables ---- */
+
+struct handle {
+    struct object *obj;       /* NULL: free slot */
+    uint64_t badge;           /* or, for a free slot, the next free index */
+    uint32_t rights;
+    uint32_t reserved;
+};
+
+#define HANDLES_PER_PAGE (4096 / sizeof(struct handle))
+#define HANDLE_PAGES     (HANDLE_MAX / HANDLES_PER_PAGE)
+
+struct handle_table {
+    struct handle *pages[HANDLE_PAGES];
+    uint32_t free_head;       /* first free index, 0 = none */
+    uint32_t next_fresh;      /* lowest never-used index */
+};
+
+struct space;
+
+/* Looks up h in the space's table. Checks range, type (OBJ_NONE: any) and
+ * rights in that order; returns IPC_OK and the handle, or the error for the
+ * first check that fails. A dead object gives IPC_EDEAD (and still sets
+ * *out, so the handle can be closed). */
+uint64_t handle_get(struct space *s, handle_t h, enum object_type type, uint32_t rights,
+                    struct handle **out);
+
+/* Installs a new handle; returns its number, or 0 when the table is full or
+ * a page for it cannot be had. Takes a reference on obj. */
+handle_t handle_install(struct space *s, struct object *obj, uint32_t rights, uint64_t badge);
+
+/* Frees slot h (dropping its reference). */
+void handle_remove(struct space *s, handle_t h);
+
+/* Drops every handle and frees the table's pages. */
+void handle_table_destroy(struct space *s);
+
+#endif

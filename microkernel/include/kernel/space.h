@@ -1,0 +1,63 @@
+/*
+ * Address spaces: a PML4 whose upper half is the kernel's, a handle table,
+ * and the threads that run in it. The kernel edits the lower half only on
+ * the request of a task holding RIGHT_MAP on the space (its pager).
+ */
+#ifndef KERNEL_SPACE_H
+#define KERNEL_SPACE_H
+
+#include <kernel/object.h>
+
+struct thread;
+
+struct space {
+    struct object obj;
+    uint64_t pml4_phys;
+    uint64_t id;
+    struct handle_table handles;
+    struct thread *threads;       /* live threads, linked by space_next */
+    unsigned thread_count;
+    bool     is_root;
+    bool     torn_down;           /* page tables and handles already gone */
+};
+
+#define USER_TOP       0x0000800000000000ull   /* first non-user address */
+#define PAGE_SIZE      4096ull
+
+/* Allocates a space with an empty lower half. NULL when out of memory. */
+struct space *space_create(void);
+
+/* Kills the space's threads, frees its page tables and handle table, marks
+ * it dead. Safe to call on the current thread's own space (the caller then
+ * must schedule). */
+void space_destroy(struct space *s);
+void space_release(struct space *s);
+
+/* Page-level edits, all on the lower half, all checked by the callers for
+ * alignment and range. Rights are PAGE_* bits. */
+
+/* Allocates the page tables that a mapping at va needs: 0, or -1 when
+ * memory runs out. After it, space_map_page at va cannot fail. */
+int space_prepare_tables(struct space *s, uint64_t va);
+uint64_t space_map_page(struct space *s, uint64_t va, uint64_t pa, uint32_t rights);
+/* Returns 1 and the frame and rights when va is mapped, else 0. */
+int  space_lookup(struct space *s, uint64_t va, uint64_t *pa, uint32_t *rights);
+void space_unmap_page(struct space *s, uint64_t va);
+/* Changes rights of a mapped page; returns 0 if va was not mapped. */
+int  space_protect_page(struct space *s, uint64_t va, uint32_t rights);
+
+/* True when [va, va+len) lies in the user half without wrapping. */
+static inline bool user_range_ok(uint64_t va, uint64_t len)
+{
+    return va < USER_TOP && len <= USER_TOP - va;
+}
+
+/* Copies len bytes from the current space's user memory after checking
+ * every page is mapped user-readable; IPC_OK or IPC_EADDR. */
+uint64_t copy_from_user(void *dst, uint64_t user_src, uint64_t len);
+
+/* The space whose tables are loaded; switching loads CR3 only on change. */
+void space_activate(struct space *s);
+extern struct space *active_space;
+
+#endif

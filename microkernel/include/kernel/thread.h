@@ -1,0 +1,74 @@
+/*
+ * Threads. A thread's user registers live in its control block: entry
+ * code saves them there and the exit path loads them from there, so the
+ * kernel has one stack per CPU and switching is choosing another block.
+ */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include <arch/trap.h>
+#include <kernel/object.h>
+
+enum thread_state {
+    TS_INACTIVE,        /* created or stopped */
+    TS_READY,           /* in a ready queue */
+    TS_RUNNING,         /* current */
+    TS_BLOCKED_SEND,    /* in an endpoint's send queue */
+    TS_BLOCKED_RECV,    /* in an endpoint's receive queue */
+    TS_BLOCKED_REPLY,   /* waiting for `replier` to answer its call */
+    TS_DEAD,
+};
+
+struct endpoint;
+struct space;
+
+struct fault_info {
+    uint64_t label;     /* FAULT_PAGE or FAULT_EXCEPTION */
+    uint64_t addr, error, ip, vector, rsp;
+};
+
+struct thread {
+    struct object obj;
+    struct trap_frame ctx;          /* user registers; 16-aligned, see percpu */
+    uint64_t id;
+    uint8_t  state;
+    uint8_t  priority;
+    bool     call;                  /* the pending send wants a reply */
+    bool     faulting;              /* the pending send is a fault message */
+    uint64_t send_badge;            /* badge of the pending send */
+    struct thread *qnext, *qprev;   /* ready queue or endpoint queue */
+    struct endpoint *blocked_on;    /* endpoint whose queue holds us (ref) */
+    struct thread *reply_to;        /* caller waiting for our reply */
+    struct thread *replier;         /* whom we wait on in TS_BLOCKED_REPLY */
+    struct space *space;            /* ref */
+    struct thread *space_next;      /* the space's list of live threads */
+    struct thread *all_next, *all_prev;  /* every live thread */
+    struct endpoint *pager;         /* ref, NULL: faults kill */
+    uint64_t pager_badge;
+    struct fault_info fault;
+};
+
+/* A new thread, TS_INACTIVE, holding references to space and pager. */
+struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
+                             struct endpoint *pager, uint64_t pager_badge,
+                             unsigned priority, uint64_t arg);
+
+/* Ends t: leaves every queue, wakes its partners with `status`
+ * (IPC_EDEAD), leaves its space, drops its references. If t is current,
+ * the caller must schedule() before returning to user mode. */
+void thread_kill(struct thread *t, uint64_t status);
+
+void thread_start(struct thread *t);
+/* Stops t (TS_INACTIVE); a blocked IPC is cancelled with IPC_ECANCELED. */
+void thread_stop(struct thread *t);
+
+/* Kills every thread of t's space, printing the diagnostics box for t's
+ * fault with the given reason (FAULT_REASON_* or a kernel reason). */
+void task_kill(struct thread *t, const char *why);
+
+const char *thread_state_name(unsigned state);
+
+/* Prints every live thread and its state (deadlock reports). */
+void thread_dump_all(void);
+
+#endif

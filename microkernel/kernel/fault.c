@@ -1,0 +1,27 @@
+/* Fault reflection; see fault.h and ipc/fault.h for the protocol. */
+#include <stddef.h>
+#include <ipc/fault.h>
+#include <kernel/endpoint.h>
+#include <kernel/fault.h>
+#include <kernel/ipc.h>
+#include <kernel/sched.h>
+#include <kernel/thread.h>
+
+void fault_from_user(struct trap_frame *tf, uint64_t addr)
+{
+    struct thread *t = current;
+    t->fault = (struct fault_info){
+        .label = tf->vector == VEC_PF ? FAULT_PAGE : FAULT_EXCEPTION,
+        .addr = addr,
+        .error = tf->error,
+        .ip = tf->rip,
+        .vector = tf->vector,
+        .rsp = tf->rsp,
+    };
+    if (!t->pager || t->pager->obj.dead) {
+        task_kill(t, t->pager ? "its pager endpoint is gone" : "no pager to handle the fault");
+        schedule();
+        return;
+    }
+    ipc_send(t->pager, t->pager_badge, true, true);
+}

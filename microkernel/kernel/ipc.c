@@ -1,0 +1,212 @@
+/*
+ * IPC slow path: every case, in plain C. (A fastpath for the common call /
+ * reply_recv case can sit in front of it; this stays the reference.)
+ */
+#include <stddef.h>
+#include <ipc/fault.h>
+#include <kernel/ipc.h>
+#include <kernel/sched.h>
+#include <kernel/space.h>
+#include <kernel/vmops.h>
+
+/* The message moves from sender registers (or fault record) to receiver. */
+static void deliver(struct thread *from, struct thread *to, uint64_t badge)
+{
+    struct trap_frame *d = &to->ctx;
+    if (from->faulting) {
+        d->rsi = from->fault.label;
+        d->rdx = from->fault.addr;
+        d->r10 = from->fault.error;
+        d->r8 = from->fault.ip;
+        d->r9 = from->fault.vector;
+    } else {
+        const struct trap_frame *s = &from->ctx;
+        d->rsi = s->rsi;
+        d->rdx = s->rdx;
+        d->r10 = s->r10;
+        d->r8 = s->r8;
+        d->r9 = s->r9;
+    }
+    d->rdi = badge;
+    d->rax = IPC_OK;
+}
+
+static void leave_endpoint(struct thread *t)
+{
+    struct endpoint *e = t->blocked_on;
+    tqueue_remove(t->state == TS_BLOCKED_SEND ? &e->senders : &e->receivers, t);
+    t->blocked_on = NULL;
+    object_unref(&e->obj);
+}
+
+static void wait_on(struct endpoint *e, struct tqueue *q, unsigned state)
+{
+    current->state = state;
+    current->blocked_on = e;
+    object_ref(&e->obj);
+    tqueue_push(q, current);
+}
+
+/* A caller whose reply will never come: it resumes with `status`, or, if
+ * it was waiting on a fault, its task dies. */
+static void fail_caller(struct thread *c, uint64_t status, const char *why)
+{
+    c->replier = NULL;
+    if (c->faulting) {
+        task_kill(c, why);
+        return;
+    }
+    c->ctx.rax = status;
+    sched_ready(c);
+}
+
+/* `server` now owes a reply to `caller`; an older debt is cancelled. */
+static void link_reply(struct thread *caller, struct thread *server)
+{
+    if (server->reply_to)
+        fail_caller(server->reply_to, IPC_ECANCELED, "its pager took another message");
+    caller->state = TS_BLOCKED_REPLY;
+    caller->replier = server;
+    server->reply_to = caller;
+}
+
+void ipc_send(struct endpoint *e, uint64_t badge, bool call, bool faulting)
+{
+    struct thread *self = current, *r = e->receivers.head;
+    self->faulting = faulting;
+    if (!r) {
+        self->call = call;
+        self->send_badge = badge;
+        wait_on(e, &e->senders, TS_BLOCKED_SEND);
+        schedule();
+        return;
+    }
+    leave_endpoint(r);
+    deliver(self, r, badge);
+    if (!call) {
+        self->ctx.rax = IPC_OK;
+        sched_ready(r);
+        sched_preempt_if_outranked();
+        return;
+    }
+    link_reply(self, r);
+    /* The caller waits: run the server at once unless something outranks it. */
+    if (r->priority >= sched_top_priority()) {
+        sched_switch_to(r);
+    } else {
+        sched_ready(r);
+        schedule();
+    }
+}
+
+void ipc_block_recv(struct endpoint *e)
+{
+    wait_on(e, &e->receivers, TS_BLOCKED_RECV);
+}
+
+void ipc_recv(struct endpoint *e)
+{
+    struct thread *self = current, *s = e->senders.head;
+    if (!s) {
+        wait_on(e, &e->receivers, TS_BLOCKED_RECV);
+        schedule();
+        return;
+    }
+    leave_endpoint(s);
+    deliver(s, self, s->send_badge);
+    if (s->call) {
+        link_reply(s, self);
+    } else {
+        s->ctx.rax = IPC_OK;
+        sched_ready(s);
+    }
+}
+
+uint64_t ipc_reply_check(void)
+{
+    struct thread *c = current->reply_to;
+    if (!c)
+        return IPC_ENOREPLY;
+    if (!c->faulting)
+        return IPC_OK;
+    const struct trap_frame *m = &current->ctx;
+    uint64_t label = tag_label(m->rsi);
+    if (label == FAULT_KILL)
+        return IPC_OK;
+    if (label != FAULT_RESUME)
+        return IPC_EINVAL;
+    if (!(m->rsi & TAG_MAP))
+        return IPC_OK;
+    return vm_map_prepare(current->space, c->space, m->rdx, m->r10,
+                          MAP_ITEM_PAGES(m->r8), MAP_ITEM_RIGHTS(m->r8));
+}
+
+static const char *const kill_reasons[FAULT_REASON_COUNT] = {
+    [FAULT_REASON_NONE] = "killed by its pager",
+    [FAULT_REASON_INVALID_ADDRESS] = "invalid address (outside every region)",
+    [FAULT_REASON_PROTECTION] = "protection violation",
+    [FAULT_REASON_OUT_OF_MEMORY] = "out of memory",
+    [FAULT_REASON_EXCEPTION] = "unhandled exception",
+};
+
+struct thread *ipc_reply(void)
+{
+    struct thread *c = current->reply_to;
+    const struct trap_frame *m = &current->ctx;
+    current->reply_to = NULL;
+    c->replier = NULL;
+    if (!c->faulting) {
+        c->ctx.rsi = m->rsi;
+        c->ctx.rdx = m->rdx;
+        c->ctx.r10 = m->r10;
+        c->ctx.r8 = m->r8;
+        c->ctx.r9 = m->r9;
+        c->ctx.rdi = 0;
+        c->ctx.rax = IPC_OK;
+        return c;
+    }
+    if (tag_label(m->rsi) == FAULT_KILL) {
+        task_kill(c, m->rdx < FAULT_REASON_COUNT ? kill_reasons[m->rdx] : kill_reasons[0]);
+        return NULL;
+    }
+    if (m->rsi & TAG_MAP)
+        vm_map_commit(current->space, c->space, m->rdx, m->r10, MAP_ITEM_PAGES(m->r8),
+                      MAP_ITEM_RIGHTS(m->r8));
+    c->faulting = false;          /* resume: the instruction runs again */
+    return c;
+}
+
+void ipc_abort_wait(struct thread *t, uint64_t status)
+{
+    leave_endpoint(t);
+    if (t->faulting) {
+        task_kill(t, "its pager endpoint was destroyed");
+        return;
+    }
+    t->ctx.rax = status;
+    sched_ready(t);
+}
+
+void ipc_detach(struct thread *t, uint64_t status)
+{
+    if (t->reply_to) {
+        struct thread *c = t->reply_to;
+        t->reply_to = NULL;
+        fail_caller(c, status, "its pager died before answering");
+    }
+    switch (t->state) {
+    case TS_READY:
+        sched_unready(t);
+        break;
+    case TS_BLOCKED_SEND:
+    case TS_BLOCKED_RECV:
+        leave_endpoint(t);
+        break;
+    case TS_BLOCKED_REPLY:
+        t->replier->reply_to = NULL;
+        t->replier = NULL;
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,161 @@
+/* Object slabs and handle tables; see object.h. */
+#include <stddef.h>
+#include <kernel/frames.h>
+#include <kernel/lib.h>
+#include <kernel/object.h>
+#include <kernel/panic.h>
+#include <kernel/boot.h>
+#include <kernel/space.h>
+#include <kernel/thread.h>
+#include <kernel/endpoint.h>
+
+/* One slab per type: objects carved from whole frames, freed objects kept
+ * on a list for reuse. Frames are never given back, so a type's memory is
+ * bounded by its peak use. */
+struct slab {
+    uint32_t size;
+    void    *free_list;
+    uint64_t live;
+};
+
+static struct slab slabs[OBJ_TYPE_COUNT] = {
+    [OBJ_SPACE]    = { .size = (sizeof(struct space) + 15) & ~15u },
+    [OBJ_THREAD]   = { .size = (sizeof(struct thread) + 15) & ~15u },
+    [OBJ_ENDPOINT] = { .size = (sizeof(struct endpoint) + 15) & ~15u },
+};
+
+static bool slab_grow(struct slab *sl)
+{
+    uint64_t pa = frames_alloc(&kernel_frames);
+    if (!pa)
+        return false;
+    uint8_t *page = phys_to_virt(pa);
+    for (uint32_t off = 0; off + sl->size <= FRAME_SIZE; off += sl->size) {
+        *(void **)(page + off) = sl->free_list;
+        sl->free_list = page + off;
+    }
+    return true;
+}
+
+void *object_alloc(enum object_type type)
+{
+    struct slab *sl = &slabs[type];
+    if (!sl->free_list && !slab_grow(sl))
+        return NULL;
+    struct object *o = sl->free_list;
+    sl->free_list = *(void **)o;
+    memset(o, 0, sl->size);
+    o->type = type;
+    sl->live++;
+    return o;
+}
+
+void object_ref(struct object *o) { o->refs++; }
+
+static void object_free(struct object *o)
+{
+    struct slab *sl = &slabs[o->type];
+    o->type = OBJ_NONE;
+    *(void **)o = sl->free_list;
+    sl->free_list = o;
+    sl->live--;
+}
+
+/* The last reference is gone: finish the teardown a destroy call would
+ * have done (a space nobody names, an endpoint nobody uses), then free. */
+void object_unref(struct object *o)
+{
+    if (--o->refs)
+        return;
+    switch (o->type) {
+    case OBJ_SPACE: space_release((struct space *)o); break;
+    case OBJ_ENDPOINT: endpoint_release((struct endpoint *)o); break;
+    default: break;           /* a thread's own reference keeps it until it dies */
+    }
+    object_free(o);
+}
+
+uint64_t object_count(void)
+{
+    return slabs[OBJ_SPACE].live + slabs[OBJ_THREAD].live + slabs[OBJ_ENDPOINT].live;
+}
+
+/* ---- handles ---- */
+
+static struct handle *slot(struct handle_table *t, uint64_t h)
+{
+    struct handle *page = t->pages[h / HANDLES_PER_PAGE];
+    return page ? &page[h % HANDLES_PER_PAGE] : NULL;
+}
+
+uint64_t handle_get(struct space *s, handle_t h, enum object_type type, uint32_t rights,
+                    struct handle **out)
+{
+    if (h == HANDLE_NONE || h >= HANDLE_MAX)
+        return IPC_EHANDLE;
+    struct handle *e = slot(&s->handles, h);
+    if (!e || !e->obj)
+        return IPC_EHANDLE;
+    if (type != OBJ_NONE && e->obj->type != type)
+        return IPC_ETYPE;
+    if ((e->rights & rights) != rights)
+        return IPC_ERIGHTS;
+    *out = e;
+    return e->obj->dead ? IPC_EDEAD : IPC_OK;
+}
+
+handle_t handle_install(struct space *s, struct object *obj, uint32_t rights, uint64_t badge)
+{
+    struct handle_table *t = &s->handles;
+    uint64_t h = t->free_head;
+    if (h) {
+        t->free_head = (uint32_t)slot(t, h)->badge;
+    } else {
+        if (t->next_fresh == 0)
+            t->next_fresh = 1;          /* 0 is HANDLE_NONE */
+        h = t->next_fresh;
+        if (h >= HANDLE_MAX)
+            return HANDLE_NONE;
+        if (!t->pages[h / HANDLES_PER_PAGE]) {
+            uint64_t pa = frames_alloc(&kernel_frames);
+            if (!pa)
+                return HANDLE_NONE;
+            t->pages[h / HANDLES_PER_PAGE] = memset(phys_to_virt(pa), 0, FRAME_SIZE);
+        }
+        t->next_fresh++;
+    }
+    struct handle *e = slot(t, h);
+    *e = (struct handle){ .obj = obj, .badge = badge, .rights = rights };
+    object_ref(obj);
+    return h;
+}
+
+void handle_remove(struct space *s, handle_t h)
+{
+    struct handle *e = slot(&s->handles, h);
+    struct object *o = e->obj;
+    e->obj = NULL;
+    e->badge = s->handles.free_head;
+    s->handles.free_head = (uint32_t)h;
+    object_unref(o);
+}
+
+void handle_table_destroy(struct space *s)
+{
+    struct handle_table *t = &s->handles;
+    for (uint64_t h = 1; h < t->next_fresh; h++) {
+        struct handle *e = slot(t, h);
+        if (e && e->obj) {
+            struct object *o = e->obj;
+            e->obj = NULL;
+            object_unref(o);
+        }
+    }
+    for (unsigned i = 0; i < HANDLE_PAGES; i++) {
+        if (t->pages[i])
+            frames_free(&kernel_frames, (uint64_t)t->pages[i] - KERNEL_DIRECT_MAP);
+        t->pages[i] = NULL;
+    }
+    t->free_head = 0;
+    t->next_fresh = 0;
+}

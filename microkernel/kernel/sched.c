@@ -1,0 +1,112 @@
+/* Ready queues and thread switching; see sched.h. */
+#include <stddef.h>
+#include <arch/percpu.h>
+#include <kernel/endpoint.h>
+#include <kernel/kprintf.h>
+#include <kernel/panic.h>
+#include <kernel/sched.h>
+#include <kernel/space.h>
+
+struct thread *current;
+static struct tqueue ready[PRIORITY_COUNT];
+static uint32_t ready_mask;        /* bit p: ready[p] is not empty */
+
+/* Idle ticks after which a system with nothing ready is declared stuck:
+ * no device can wake a thread yet, so waiting longer cannot help. */
+#define IDLE_DEADLOCK_TICKS 50
+
+void sched_ready(struct thread *t)
+{
+    t->state = TS_READY;
+    tqueue_push(&ready[t->priority], t);
+    ready_mask |= 1u << t->priority;
+}
+
+void sched_unready(struct thread *t)
+{
+    tqueue_remove(&ready[t->priority], t);
+    if (!ready[t->priority].head)
+        ready_mask &= ~(1u << t->priority);
+}
+
+int sched_top_priority(void)
+{
+    return ready_mask ? 31 - __builtin_clz(ready_mask) : -1;
+}
+
+static struct thread *pick(void)
+{
+    int p = sched_top_priority();
+    if (p < 0)
+        return NULL;
+    struct thread *t = tqueue_pop(&ready[p]);
+    if (!ready[p].head)
+        ready_mask &= ~(1u << p);
+    return t;
+}
+
+void sched_switch_to(struct thread *t)
+{
+    extern struct thread *zombie;
+    if (zombie && zombie != t) {
+        object_unref(&zombie->obj);    /* died while running; now unused */
+        zombie = NULL;
+    }
+    current = t;
+    t->state = TS_RUNNING;
+    space_activate(t->space);
+    percpu_set_context(t);
+}
+
+static void deadlock(void)
+{
+    kprintf("kernel: no thread can run and none can be woken:\n");
+    thread_dump_all();
+    panic("deadlock: every thread is blocked");
+}
+
+/* Nothing is ready: halt with interrupts on until the timer has ticked
+ * long enough to be sure nothing will change. */
+static struct thread *idle(void)
+{
+    uint64_t start = cpu0.ticks;
+    current = NULL;
+    for (;;) {
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+        struct thread *t = pick();
+        if (t)
+            return t;
+        if (cpu0.ticks - start > IDLE_DEADLOCK_TICKS)
+            deadlock();
+    }
+}
+
+void schedule(void)
+{
+    struct thread *t = pick();
+    sched_switch_to(t ? t : idle());
+}
+
+void sched_yield(void)
+{
+    if (sched_top_priority() >= current->priority) {
+        sched_ready(current);
+        schedule();
+    }
+}
+
+void sched_tick(void)
+{
+    if (current && sched_top_priority() >= current->priority) {
+        sched_ready(current);
+        schedule();
+    }
+}
+
+void sched_preempt_if_outranked(void)
+{
+    if (current && sched_top_priority() > current->priority) {
+        sched_ready(current);
+        schedule();
+    }
+}

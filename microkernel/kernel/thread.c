@@ -1,0 +1,178 @@
+/* Thread life cycle; see thread.h. */
+#include <arch/gdt.h>
+#include <arch/percpu.h>
+#include <arch/trap.h>
+#include <kernel/diag.h>
+#include <kernel/endpoint.h>
+#include <kernel/ipc.h>
+#include <kernel/kprintf.h>
+#include <kernel/panic.h>
+#include <kernel/sched.h>
+#include <kernel/space.h>
+#include <kernel/thread.h>
+#include <stddef.h>
+
+_Static_assert(__builtin_offsetof(struct thread, ctx) % 16 == 0,
+               "the saved context must be 16-aligned (the CPU aligns rsp0)");
+
+static uint64_t next_thread_id = 1;
+static struct thread *all_threads;  /* every live thread, for reports */
+struct thread *zombie;              /* died while current; freed after the switch */
+
+struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
+                             struct endpoint *pager, uint64_t pager_badge,
+                             unsigned priority, uint64_t arg)
+{
+    struct thread *t = object_alloc(OBJ_THREAD);
+    if (!t)
+        return NULL;
+    t->obj.refs = 1;                /* its own, until it dies */
+    t->id = next_thread_id++;
+    t->state = TS_INACTIVE;
+    t->priority = (uint8_t)priority;
+    t->space = s;
+    object_ref(&s->obj);
+    t->pager = pager;
+    t->pager_badge = pager_badge;
+    if (pager)
+        object_ref(&pager->obj);
+    t->ctx.rip = entry;
+    t->ctx.rsp = stack;
+    t->ctx.rdi = arg;
+    t->ctx.rflags = 0x202;          /* IF */
+    t->ctx.cs = SEL_USER_CODE;
+    t->ctx.ss = SEL_USER_DATA;
+    t->ctx.vector = CTX_SYSCALL;
+    t->space_next = s->threads;
+    s->threads = t;
+    s->thread_count++;
+    t->all_next = all_threads;
+    if (all_threads)
+        all_threads->all_prev = t;
+    all_threads = t;
+    return t;
+}
+
+static void leave_space(struct thread *t)
+{
+    struct space *s = t->space;
+    for (struct thread **p = &s->threads; *p; p = &(*p)->space_next) {
+        if (*p == t) {
+            *p = t->space_next;
+            break;
+        }
+    }
+    s->thread_count--;
+}
+
+void thread_kill(struct thread *t, uint64_t status)
+{
+    if (t->state == TS_DEAD)
+        return;
+    ipc_detach(t, status);
+    t->state = TS_DEAD;
+    t->obj.dead = true;
+    struct space *s = t->space;
+    leave_space(t);
+    if (t->all_prev)
+        t->all_prev->all_next = t->all_next;
+    else
+        all_threads = t->all_next;
+    if (t->all_next)
+        t->all_next->all_prev = t->all_prev;
+    if (t->pager)
+        object_unref(&t->pager->obj);
+    t->pager = NULL;
+    if (s->is_root && s->thread_count == 0)
+        panic("root task ended without calling exit");
+    object_unref(&s->obj);
+    if (t == current)
+        zombie = t;                 /* its block stays valid until we switch */
+    else
+        object_unref(&t->obj);
+}
+
+void thread_start(struct thread *t)
+{
+    if (t->state == TS_INACTIVE)
+        sched_ready(t);
+}
+
+void thread_stop(struct thread *t)
+{
+    switch (t->state) {
+    case TS_READY:
+        sched_unready(t);
+        break;
+    case TS_BLOCKED_SEND:
+    case TS_BLOCKED_RECV:
+    case TS_BLOCKED_REPLY:
+        if (t->state == TS_BLOCKED_REPLY) {
+            t->replier->reply_to = NULL;
+            t->replier = NULL;
+        } else {
+            struct endpoint *e = t->blocked_on;
+            tqueue_remove(t->state == TS_BLOCKED_SEND ? &e->senders : &e->receivers, t);
+            t->blocked_on = NULL;
+            object_unref(&e->obj);
+        }
+        /* A cancelled fault is simply retried on restart; a cancelled
+         * call or receive returns IPC_ECANCELED. */
+        if (t->faulting)
+            t->faulting = false;
+        else
+            t->ctx.rax = IPC_ECANCELED;
+        break;
+    default:
+        break;
+    }
+    if (t->state != TS_DEAD)
+        t->state = TS_INACTIVE;
+}
+
+static const char *const state_names[] = {
+    [TS_INACTIVE] = "inactive", [TS_READY] = "ready", [TS_RUNNING] = "running",
+    [TS_BLOCKED_SEND] = "blocked-send", [TS_BLOCKED_RECV] = "blocked-recv",
+    [TS_BLOCKED_REPLY] = "blocked-reply", [TS_DEAD] = "dead",
+};
+
+const char *thread_state_name(unsigned state)
+{
+    return state <= TS_DEAD ? state_names[state] : "?";
+}
+
+static void print_kill_box(struct thread *t, const char *why)
+{
+    const struct fault_info *f = &t->fault;
+    char title[80];
+    ksnprintf(title, sizeof(title), "TASK KILLED: %s in task %lu thread %lu",
+              trap_name(f->vector), t->space->id, t->id);
+    diag_begin(title);
+    diag_line("reason         %s", why);
+    diag_line("vector         %lu", f->vector);
+    diag_line("error code     0x%016lx", f->error);
+    diag_line("RIP            0x%016lx", f->ip);
+    diag_line("RSP            0x%016lx", f->rsp);
+    if (f->vector == VEC_PF)
+        trap_pf_lines(f->error, f->addr);
+    diag_end();
+    kprintf("KILLED task=%lu thread=%lu vector=%lu error=0x%lx addr=0x%lx rip=0x%lx reason=%s\n",
+            t->space->id, t->id, f->vector, f->error, f->addr, f->ip, why);
+}
+
+void task_kill(struct thread *t, const char *why)
+{
+    struct space *s = t->space;
+    print_kill_box(t, why);
+    object_ref(&s->obj);
+    while (s->threads)
+        thread_kill(s->threads, IPC_EDEAD);
+    object_unref(&s->obj);
+}
+
+void thread_dump_all(void)
+{
+    for (struct thread *t = all_threads; t; t = t->all_next)
+        kprintf("  thread %lu in task %lu: %s%s\n", t->id, t->space->id,
+                thread_state_name(t->state), t->faulting ? " (fault pending)" : "");
+}
