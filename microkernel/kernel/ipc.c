@@ -203,7 +203,8 @@ void ipc_detach(struct thread *t, uint64_t status)
         leave_endpoint(t);
         break;
     case TS_BLOCKED_REPLY:
-        t->replier->reply_to = NULL;
+        if (t->replier)               /* NULL while its reply is being delivered */
+            t->replier->reply_to = NULL;
         t->replier = NULL;
         break;
     default:

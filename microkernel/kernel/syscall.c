@@ -296,6 +296,15 @@ static int64_t switching(uint64_t nr, struct trap_frame *r)
             return (int64_t)err;
         do_reply_recv(e);
         return -1;
+    case SYS_REPLY: {
+        if ((err = ipc_reply_check()))
+            return (int64_t)err;
+        r->rax = IPC_OK;
+        struct thread *caller = ipc_reply();
+        if (caller)
+            sched_ready(caller);
+        return -1;
+    }
     case SYS_EXIT:
         if (current->space->is_root && current->space->thread_count == 1) {
             kprintf("kernel: root task exited with status %lu\n", r->rdi);

@@ -108,7 +108,8 @@ void thread_stop(struct thread *t)
     case TS_BLOCKED_RECV:
     case TS_BLOCKED_REPLY:
         if (t->state == TS_BLOCKED_REPLY) {
-            t->replier->reply_to = NULL;
+            if (t->replier)
+                t->replier->reply_to = NULL;
             t->replier = NULL;
         } else {
             struct endpoint *e = t->blocked_on;

@@ -29,7 +29,7 @@ enum {
     SYS_HANDLE_GRANT    = 3,   /* (space h, h, rights, badge) -> handle in that space */
     SYS_SPACE_CREATE    = 4,   /* () -> space handle */
     SYS_ENDPOINT_CREATE = 5,   /* () -> endpoint handle */
-    SYS_THREAD_CREATE   = 6,   /* (space h, entry, stack, pager ep h, priority) -> thread h */
+    SYS_THREAD_CREATE   = 6,   /* (space h, entry, stack, pager ep h, priority, arg) -> thread h */
     SYS_MAP             = 7,   /* (space h, src, dst, pages, rights) */
     SYS_UNMAP           = 8,   /* (space h, addr, pages) */
     SYS_PROTECT         = 9,   /* (space h, addr, pages, rights) */
@@ -49,6 +49,7 @@ enum {
     SYS_THREAD_DESTROY  = 24,  /* (thread h) */
     SYS_SPACE_DESTROY   = 25,  /* (space h): its threads die, its tables go */
     SYS_ENDPOINT_DESTROY = 26, /* (ep h): waiters get IPC_EDEAD */
+    SYS_REPLY           = 27,  /* (-, tag, w0..w3): answer the caller, go on */
     SYS_COUNT
 };
 

@@ -26,8 +26,6 @@ struct sys_ret {
     uint64_t status, value;
 };
 
-#define SYS_LIGHT_CLOBBERS "rcx", "r8", "r9", "r10", "r11", "memory"
-
 static inline struct sys_ret sys_light4(uint64_t nr, uint64_t a, uint64_t b, uint64_t c,
                                         uint64_t d)
 {
@@ -50,6 +48,20 @@ static inline struct sys_ret sys_light5(uint64_t nr, uint64_t a, uint64_t b, uin
                      : "+a"(rax), "+d"(rdx), "+D"(a), "+S"(b), "+r"(r10), "+r"(r8)
                      :
                      : "rcx", "r9", "r11", "memory");
+    return (struct sys_ret){ rax, rdx };
+}
+
+static inline struct sys_ret sys_light6(uint64_t nr, uint64_t a, uint64_t b, uint64_t c,
+                                        uint64_t d, uint64_t e, uint64_t f)
+{
+    register uint64_t r10 __asm__("r10") = d;
+    register uint64_t r8 __asm__("r8") = e;
+    register uint64_t r9 __asm__("r9") = f;
+    uint64_t rax = nr, rdx = c;
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+d"(rdx), "+D"(a), "+S"(b), "+r"(r10), "+r"(r8), "+r"(r9)
+                     :
+                     : "rcx", "r11", "memory");
     return (struct sys_ret){ rax, rdx };
 }
 
@@ -113,12 +125,14 @@ static inline uint64_t sys_endpoint_create(handle_t *out)
     return r.status;
 }
 
-/* A new thread in `space`, stopped; sys_thread_start runs it. Faults go to
- * the endpoint `pager` (HANDLE_NONE: a fault kills the thread). */
+/* A new thread in `space`, stopped; sys_thread_start runs it with `arg` in
+ * rdi. Faults go to the endpoint `pager` (HANDLE_NONE: a fault kills the
+ * thread's task). Priority at most the caller's. */
 static inline uint64_t sys_thread_create(handle_t space, uint64_t entry, uint64_t stack,
-                                         handle_t pager, unsigned priority, handle_t *out)
+                                         handle_t pager, unsigned priority, uint64_t arg,
+                                         handle_t *out)
 {
-    struct sys_ret r = sys_light5(SYS_THREAD_CREATE, space, entry, stack, pager, priority);
+    struct sys_ret r = sys_light6(SYS_THREAD_CREATE, space, entry, stack, pager, priority, arg);
     *out = r.value;
     return r.status;
 }
@@ -161,6 +175,12 @@ static inline struct ipc_status sys_call(handle_t ep, struct ipc_msg *m)
 static inline struct ipc_status sys_reply_recv(handle_t ep, struct ipc_msg *m)
 {
     return sys_ipc(SYS_REPLY_RECV, ep, m);
+}
+
+/* Answers the caller we owe a reply (tag and words from m) and goes on. */
+static inline uint64_t sys_reply(struct ipc_msg *m)
+{
+    return sys_ipc(SYS_REPLY, 0, m).status;
 }
 
 static inline struct ipc_status sys_send(handle_t ep, struct ipc_msg *m)

@@ -1,0 +1,154 @@
+/* Object life cycles: partners that die, endpoints destroyed under
+ * waiters, and create/destroy cycles that must not leak. */
+#include "ktest.h"
+
+/* Calls ep[0] and reports the status the call ended with. */
+static uint64_t caller(struct child_args *a)
+{
+    struct ipc_msg m = { .tag = 1 };
+    struct ipc_status st = sys_call(a->ep[0], &m);
+    child_report(a, st.status, 0);
+    return 0;
+}
+
+/* Takes one call, tells ktest, then waits forever without replying. */
+static uint64_t silent_server(struct child_args *a)
+{
+    struct ipc_msg m = {0};
+    sys_recv(a->ep[0], &m);
+    child_report(a, 1, 0);
+    sys_recv(a->ep[1], &m);          /* nobody ever sends here */
+    return 0;
+}
+
+static int server_dies(void)
+{
+    const char *name = "ipc_server_death_wakes_caller";
+    handle_t ep, idle, report;
+    struct child srv, cli;
+    sys_endpoint_create(&ep);
+    sys_endpoint_create(&idle);
+    sys_endpoint_create(&report);
+    if (child_spawn(&srv, silent_server, report, 0, 0, CHILD_PRIORITY) ||
+        child_spawn(&cli, caller, report, 0, 0, CHILD_PRIORITY))
+        return test_fail(name, "setup failed");
+    srv.args->ep[0] = child_grant(&srv, ep, RIGHT_RECV, 0);
+    srv.args->ep[1] = child_grant(&srv, idle, RIGHT_RECV, 0);
+    cli.args->ep[0] = child_grant(&cli, ep, RIGHT_SEND, 0);
+    sys_thread_start(srv.thread);
+    sys_thread_start(cli.thread);
+    uint64_t w0 = 0, w1;
+    int got = serve(report, 0, &w0, &w1);       /* the server has the call */
+    child_destroy(&srv);                         /* ...and dies owing a reply */
+    uint64_t status = ~0ull;
+    int got2 = serve(report, 0, &status, &w1);
+    child_destroy(&cli);
+    handle_t hs[] = { ep, idle, report };
+    for (int i = 0; i < 3; i++) {
+        sys_endpoint_destroy(hs[i]);
+        sys_handle_close(hs[i]);
+    }
+    if (!got || w0 != 1)
+        return test_fail(name, "the server never got the call");
+    if (!got2 || status != IPC_EDEAD)
+        return test_fail(name, "caller's call ended with %lu, expected IPC_EDEAD", status);
+    return test_pass(name);
+}
+
+static int endpoint_dies(void)
+{
+    const char *name = "ipc_endpoint_destroy_wakes_waiter";
+    handle_t ep, report;
+    struct child cli;
+    sys_endpoint_create(&ep);
+    sys_endpoint_create(&report);
+    if (child_spawn(&cli, caller, report, 0, 0, 12))
+        return test_fail(name, "setup failed");
+    cli.args->ep[0] = child_grant(&cli, ep, RIGHT_SEND, 0);
+    sys_thread_start(cli.thread);
+    sys_yield();                     /* equal priority: it calls and blocks */
+    sys_endpoint_destroy(ep);
+    uint64_t status = ~0ull, w1;
+    int got = serve(report, 0, &status, &w1);
+    child_destroy(&cli);
+    sys_handle_close(ep);
+    sys_endpoint_destroy(report);
+    sys_handle_close(report);
+    if (!got || status != IPC_EDEAD)
+        return test_fail(name, "blocked call ended with %lu, expected IPC_EDEAD", status);
+    return test_pass(name);
+}
+
+static int stop_cancels(void)
+{
+    const char *name = "thread_stop_cancels_ipc";
+    handle_t ep, report;
+    struct child cli;
+    sys_endpoint_create(&ep);
+    sys_endpoint_create(&report);
+    if (child_spawn(&cli, caller, report, 0, 0, 12))
+        return test_fail(name, "setup failed");
+    cli.args->ep[0] = child_grant(&cli, ep, RIGHT_SEND, 0);
+    sys_thread_start(cli.thread);
+    sys_yield();                     /* it blocks in its call */
+    uint64_t stop = sys_thread_stop(cli.thread);
+    uint64_t again = sys_thread_start(cli.thread);
+    uint64_t status = ~0ull, w1;
+    int got = serve(report, 0, &status, &w1);
+    child_destroy(&cli);
+    sys_endpoint_destroy(ep);
+    sys_handle_close(ep);
+    sys_endpoint_destroy(report);
+    sys_handle_close(report);
+    if (stop || again)
+        return test_fail(name, "stop gave %lu, start gave %lu", stop, again);
+    if (!got || status != IPC_ECANCELED)
+        return test_fail(name, "stopped call ended with %lu, expected IPC_ECANCELED", status);
+    return test_pass(name);
+}
+
+/* One create/destroy cycle of every object kind, with a mapping. */
+static int cycle(uint64_t page)
+{
+    handle_t s, e, t;
+    if (sys_space_create(&s) || sys_endpoint_create(&e))
+        return -1;
+    if (sys_map(s, page, 0x7000000000ull, 1, PAGE_READ | PAGE_WRITE) ||
+        sys_thread_create(s, 0x400000, 0x7000001000ull, e, 5, 0, &t))
+        return -2;
+    if (sys_thread_destroy(t) || sys_handle_close(t))
+        return -3;
+    if (sys_space_destroy(s) || sys_handle_close(s))
+        return -4;
+    if (sys_endpoint_destroy(e) || sys_handle_close(e))
+        return -5;
+    return 0;
+}
+
+static int no_leaks(void)
+{
+    const char *name = "objects_create_destroy_no_leak";
+    uint64_t page = frame_new();
+    if (cycle(page))                 /* warm up: slabs and our handle table grow once */
+        return test_fail(name, "first cycle failed");
+    uint64_t frames = sys_kernel_info(KINFO_FREE_FRAMES);
+    uint64_t objects = sys_kernel_info(KINFO_OBJECTS);
+    for (int i = 0; i < 1000; i++) {
+        int r = cycle(page);
+        if (r)
+            return test_fail(name, "cycle %d failed at step %d", i, -r);
+    }
+    uint64_t frames2 = sys_kernel_info(KINFO_FREE_FRAMES);
+    uint64_t objects2 = sys_kernel_info(KINFO_OBJECTS);
+    printf("ktest: after 1000 cycles: kernel frames free %lu -> %lu, objects %lu -> %lu\n",
+           frames, frames2, objects, objects2);
+    if (frames != frames2 || objects != objects2)
+        return test_fail(name, "frames %lu -> %lu, objects %lu -> %lu", frames, frames2,
+                         objects, objects2);
+    return test_pass(name);
+}
+
+int tests_life(void)
+{
+    return server_dies() + endpoint_dies() + stop_cancels() + no_leaks();
+}
