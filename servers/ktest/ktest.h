@@ -70,5 +70,6 @@ int tests_sched(void);
 int tests_fault(void);
 int tests_errors(void);
 int tests_life(void);
+int test_window_all_frames(const struct root_info *ri);
 
 #endif

@@ -27,6 +27,7 @@ EXPECT=(
   '^TEST ipc_endpoint_destroy_wakes_waiter pass$'
   '^TEST thread_stop_cancels_ipc pass$'
   '^TEST objects_create_destroy_no_leak pass$'
+  '^TEST window_all_frames pass [0-9]+ frames'
   'TASK KILLED: #PF page fault in task'
   'TASK KILLED: #UD invalid opcode in task'
   'TASK KILLED: #DE divide error in task'
