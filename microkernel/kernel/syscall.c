@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <arch/apic.h>
 #include <arch/percpu.h>
+#include <arch/syscall_asm.h>
 #include <ipc/abi.h>
 #include <kernel/endpoint.h>
 #include <kernel/frames.h>
@@ -20,6 +21,10 @@
 #include <kernel/space.h>
 #include <kernel/thread.h>
 #include <kernel/vmops.h>
+
+_Static_assert(ASM_SYS_FIRST_SWITCHING == SYS_FIRST_SWITCHING, "syscall_asm.h out of date");
+_Static_assert(ASM_SYS_LIGHT_COUNT == SYS_LIGHT_COUNT, "syscall_asm.h out of date");
+_Static_assert(ASM_IPC_ENOSYS == IPC_ENOSYS, "syscall_asm.h out of date");
 
 struct sys_ret {
     uint64_t status, value;
@@ -201,6 +206,15 @@ static struct sys_ret sys_kernel_info(uint64_t what)
     }
 }
 
+static uint64_t get_thread(handle_t h, uint32_t rights, struct thread **out);
+
+static struct sys_ret sys_thread_state(handle_t h)
+{
+    struct thread *t;
+    uint64_t err = get_thread(h, 0, &t);
+    return err ? ERR(err) : OK(t->state);
+}
+
 /* Indexed by number from syscall.S; the cast drops argument types only. */
 typedef struct sys_ret (*light_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 const light_fn light_calls[SYS_LIGHT_COUNT] = {
@@ -215,6 +229,7 @@ const light_fn light_calls[SYS_LIGHT_COUNT] = {
     [SYS_UNMAP] = (light_fn)sys_unmap,
     [SYS_PROTECT] = (light_fn)sys_protect,
     [SYS_KERNEL_INFO] = (light_fn)sys_kernel_info,
+    [SYS_THREAD_STATE] = (light_fn)sys_thread_state,
 };
 
 /* ---- switching calls ---------------------------------------------------- */

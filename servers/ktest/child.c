@@ -172,3 +172,16 @@ int test_window_all_frames(const struct root_info *ri)
            n >> 8, top);
     return 0;
 }
+
+int wait_until(handle_t thread, uint64_t state)
+{
+    for (int i = 0; i < 10000; i++) {
+        uint64_t status, st = sys_thread_state(thread, &status);
+        if (status == IPC_EDEAD)
+            return state == ~0ull;
+        if (st == state)
+            return 1;
+        sys_yield();
+    }
+    return 0;
+}

@@ -60,6 +60,10 @@ void child_report(struct child_args *a, uint64_t w0, uint64_t w1);
 typedef int (*fault_fn)(struct ipc_msg *fault, uint64_t badge, struct ipc_msg *reply);
 int serve(handle_t ep, fault_fn on_fault, uint64_t *w0, uint64_t *w1);
 
+/* Yields until `thread` is in THREAD_* `state` (~0: dead); 0 if it never
+ * gets there. The thread must have ktest's priority to run meanwhile. */
+int wait_until(handle_t thread, uint64_t state);
+
 /* ---- verdicts ---- */
 int test_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int test_pass(const char *name);

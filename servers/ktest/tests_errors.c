@@ -25,9 +25,10 @@ static uint64_t ipc_nr(uint64_t nr)
 static int bad_numbers(void)
 {
     struct check c[] = {
-        { "light 11", sys_light4(SYS_LIGHT_COUNT, 0, 0, 0, 0).status, IPC_ENOSYS },
+        { "first unused light number", sys_light4(SYS_LIGHT_COUNT, 0, 0, 0, 0).status,
+          IPC_ENOSYS },
         { "light 15", sys_light4(15, 0, 0, 0, 0).status, IPC_ENOSYS },
-        { "switching 28", ipc_nr(SYS_COUNT), IPC_ENOSYS },
+        { "first unused switching number", ipc_nr(SYS_COUNT), IPC_ENOSYS },
         { "switching 2^40", ipc_nr(1ull << 40), IPC_ENOSYS },
         { "all ones", ipc_nr(~0ull), IPC_ENOSYS },
     };

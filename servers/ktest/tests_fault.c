@@ -161,10 +161,10 @@ static int killed_without_pager(void)
     if (child_spawn(&c, do_ud, 0, 0, 0, 12))
         return test_fail(name, "setup failed");
     sys_thread_start(c.thread);
-    sys_yield();                       /* equal priority: the child runs and dies */
+    int died = wait_until(c.thread, ~0ull);   /* equal priority: it runs and dies */
     uint64_t start = sys_thread_start(c.thread);
     child_destroy(&c);
-    if (start != IPC_EDEAD)
+    if (!died || start != IPC_EDEAD)
         return test_fail(name, "thread survived (start gave %lu)", start);
     return test_pass(name);
 }

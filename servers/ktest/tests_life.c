@@ -66,7 +66,8 @@ static int endpoint_dies(void)
         return test_fail(name, "setup failed");
     cli.args->ep[0] = child_grant(&cli, ep, RIGHT_SEND, 0);
     sys_thread_start(cli.thread);
-    sys_yield();                     /* equal priority: it calls and blocks */
+    if (!wait_until(cli.thread, THREAD_BLOCKED_SEND))   /* it calls and blocks */
+        return test_fail(name, "the caller never blocked");
     sys_endpoint_destroy(ep);
     uint64_t status = ~0ull, w1;
     int got = serve(report, 0, &status, &w1);
@@ -90,7 +91,8 @@ static int stop_cancels(void)
         return test_fail(name, "setup failed");
     cli.args->ep[0] = child_grant(&cli, ep, RIGHT_SEND, 0);
     sys_thread_start(cli.thread);
-    sys_yield();                     /* it blocks in its call */
+    if (!wait_until(cli.thread, THREAD_BLOCKED_SEND))   /* it blocks in its call */
+        return test_fail(name, "the caller never blocked");
     uint64_t stop = sys_thread_stop(cli.thread);
     uint64_t again = sys_thread_start(cli.thread);
     uint64_t status = ~0ull, w1;

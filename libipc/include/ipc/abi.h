@@ -34,6 +34,7 @@ enum {
     SYS_UNMAP           = 8,   /* (space h, addr, pages) */
     SYS_PROTECT         = 9,   /* (space h, addr, pages, rights) */
     SYS_KERNEL_INFO     = 10,  /* (what) -> value, see KINFO_* */
+    SYS_THREAD_STATE    = 11,  /* (thread h) -> THREAD_* state */
     SYS_LIGHT_COUNT,
 
     /* May switch threads: full register save. */
@@ -118,5 +119,15 @@ enum {
 };
 
 #define PRIORITY_COUNT   16    /* 0 lowest .. 15 highest */
+
+/* Thread states (SYS_THREAD_STATE); a dead thread's handle gives IPC_EDEAD. */
+enum {
+    THREAD_INACTIVE = 0,       /* created or stopped */
+    THREAD_READY = 1,
+    THREAD_RUNNING = 2,
+    THREAD_BLOCKED_SEND = 3,   /* waiting for a receiver (send, call, fault) */
+    THREAD_BLOCKED_RECV = 4,
+    THREAD_BLOCKED_REPLY = 5,  /* its call (or fault) was taken, no reply yet */
+};
 
 #endif

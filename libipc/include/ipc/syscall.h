@@ -161,6 +161,14 @@ static inline uint64_t sys_kernel_info(uint64_t what)
     return sys_light4(SYS_KERNEL_INFO, what, 0, 0, 0).value;
 }
 
+/* THREAD_* state of a thread, or (uint64_t)-1 with *status set. */
+static inline uint64_t sys_thread_state(handle_t t, uint64_t *status)
+{
+    struct sys_ret r = sys_light4(SYS_THREAD_STATE, t, 0, 0, 0);
+    *status = r.status;
+    return r.status ? ~0ull : r.value;
+}
+
 static inline uint64_t sys_yield(void)
 {
     struct ipc_msg m = {0};

@@ -13,9 +13,7 @@
 #include <arch/gdt.h>
 #include <arch/percpu.h>
 
-#define SYS_FIRST_SWITCHING 16
-#define SYS_LIGHT_COUNT     11
-#define IPC_ENOSYS          1
+#include <arch/syscall_asm.h>
 #define CTX_RIP     (17 * 8)
 #define CTX_RFLAGS  (19 * 8)
 #define CTX_RSP     (20 * 8)
@@ -26,14 +24,14 @@
 syscall_entry:
     swapgs
     mov %rsp, %gs:CPU_USER_RSP
-    cmp $SYS_FIRST_SWITCHING, %rax
+    cmp $ASM_SYS_FIRST_SWITCHING, %rax
     jae switching
 
     /* light path */
     mov %gs:CPU_KERNEL_RSP, %rsp
     push %rcx                       /* user rip */
     push %r11                       /* user rflags */
-    cmp $SYS_LIGHT_COUNT, %rax
+    cmp $ASM_SYS_LIGHT_COUNT, %rax
     jae 1f
     mov %r10, %rcx                  /* 4th argument: SysV wants rcx */
     call *light_calls(, %rax, 8)
@@ -42,7 +40,7 @@ syscall_entry:
     mov %gs:CPU_USER_RSP, %rsp
     swapgs
     sysretq
-1:  mov $IPC_ENOSYS, %eax
+1:  mov $ASM_IPC_ENOSYS, %eax
     xor %edx, %edx
     jmp 2b
 

@@ -9,13 +9,14 @@
 #include <arch/trap.h>
 #include <kernel/object.h>
 
+/* The user-visible values are ipc/abi.h's THREAD_*. */
 enum thread_state {
-    TS_INACTIVE,        /* created or stopped */
-    TS_READY,           /* in a ready queue */
-    TS_RUNNING,         /* current */
-    TS_BLOCKED_SEND,    /* in an endpoint's send queue */
-    TS_BLOCKED_RECV,    /* in an endpoint's receive queue */
-    TS_BLOCKED_REPLY,   /* waiting for `replier` to answer its call */
+    TS_INACTIVE = THREAD_INACTIVE,          /* created or stopped */
+    TS_READY = THREAD_READY,                /* in a ready queue */
+    TS_RUNNING = THREAD_RUNNING,            /* current */
+    TS_BLOCKED_SEND = THREAD_BLOCKED_SEND,  /* in an endpoint's send queue */
+    TS_BLOCKED_RECV = THREAD_BLOCKED_RECV,  /* in an endpoint's receive queue */
+    TS_BLOCKED_REPLY = THREAD_BLOCKED_REPLY, /* waiting for `replier` to answer */
     TS_DEAD,
 };
 
