@@ -11,7 +11,7 @@ find_program(LD_LLD NAMES ld.lld ld.lld-14 ld.lld-16 ld.lld-19 REQUIRED)
 set(FREESTANDING_FLAGS
   --target=x86_64-unknown-none-elf -ffreestanding -fno-stack-protector
   -fno-builtin -mno-red-zone -mno-sse -mno-mmx -mno-80387
-  -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -g)
+  -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -g -O2)
 
 set(KERNEL_FLAGS ${FREESTANDING_FLAGS} -fno-pic -fno-pie -mcmodel=kernel)
 set(USER_FLAGS ${FREESTANDING_FLAGS} -fno-pic -fno-pie -mcmodel=small)

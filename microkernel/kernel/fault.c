@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <ipc/fault.h>
 #include <kernel/endpoint.h>
+#include <kernel/fastpath.h>
 #include <kernel/fault.h>
 #include <kernel/ipc.h>
 #include <kernel/sched.h>
@@ -23,5 +24,6 @@ void fault_from_user(struct trap_frame *tf, uint64_t addr)
         schedule();
         return;
     }
-    ipc_send(t->pager, t->pager_badge, true, true);
+    if (!fastpath_fault(t))
+        ipc_send(t->pager, t->pager_badge, true, true);
 }

@@ -9,7 +9,7 @@
 
 struct thread *current;
 static struct tqueue ready[PRIORITY_COUNT];
-static uint32_t ready_mask;        /* bit p: ready[p] is not empty */
+uint32_t ready_mask;               /* bit p: ready[p] is not empty */
 
 /* Idle ticks after which a system with nothing ready is declared stuck:
  * no device can wake a thread yet, so waiting longer cannot help. */
@@ -47,7 +47,6 @@ static struct thread *pick(void)
 
 void sched_switch_to(struct thread *t)
 {
-    extern struct thread *zombie;
     if (zombie && zombie != t) {
         object_unref(&zombie->obj);    /* died while running; now unused */
         zombie = NULL;

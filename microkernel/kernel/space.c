@@ -8,17 +8,13 @@
 #include <kernel/space.h>
 #include <kernel/thread.h>
 
-#define PTE_P    (1ull << 0)
-#define PTE_W    (1ull << 1)
-#define PTE_U    (1ull << 2)
-#define PTE_NX   (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
 
 struct space *active_space;
 static uint64_t next_space_id = 1;
 
 static uint64_t *table_of(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR); }
 static unsigned index_of(uint64_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
+bool space_nx;                      /* the CPU has NX: use PTE_NX */
 
 struct space *space_create(void)
 {
@@ -39,6 +35,7 @@ struct space *space_create(void)
     memcpy(pml4 + 256, kernel_pml4 + 256, 256 * sizeof(uint64_t));
     s->pml4_phys = pa;
     s->id = next_space_id++;
+    space_nx = cpu_has(CPU_NX);
     return s;
 }
 
@@ -67,25 +64,6 @@ int space_prepare_tables(struct space *s, uint64_t va)
     return walk(s, va, true) ? 0 : -1;
 }
 
-static uint64_t pte_flags(uint32_t rights)
-{
-    uint64_t f = PTE_P | PTE_U;
-    if (rights & PAGE_WRITE)
-        f |= PTE_W;
-    if (!(rights & PAGE_EXEC) && cpu_has(CPU_NX))
-        f |= PTE_NX;
-    return f;
-}
-
-static uint32_t pte_rights(uint64_t pte)
-{
-    uint32_t r = PAGE_READ;
-    if (pte & PTE_W)
-        r |= PAGE_WRITE;
-    if (!(pte & PTE_NX))
-        r |= PAGE_EXEC;
-    return r;
-}
 
 static void flush_page(struct space *s, uint64_t va)
 {

@@ -25,6 +25,8 @@
 _Static_assert(ASM_SYS_FIRST_SWITCHING == SYS_FIRST_SWITCHING, "syscall_asm.h out of date");
 _Static_assert(ASM_SYS_LIGHT_COUNT == SYS_LIGHT_COUNT, "syscall_asm.h out of date");
 _Static_assert(ASM_IPC_ENOSYS == IPC_ENOSYS, "syscall_asm.h out of date");
+_Static_assert(ASM_SYS_CALL == SYS_CALL && ASM_SYS_REPLY_RECV == SYS_REPLY_RECV,
+               "syscall_asm.h out of date");
 
 struct sys_ret {
     uint64_t status, value;

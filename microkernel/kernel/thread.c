@@ -17,7 +17,7 @@ _Static_assert(__builtin_offsetof(struct thread, ctx) % 16 == 0,
 
 static uint64_t next_thread_id = 1;
 static struct thread *all_threads;  /* every live thread, for reports */
-struct thread *zombie;              /* died while current; freed after the switch */
+struct thread *zombie;
 
 struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
                              struct endpoint *pager, uint64_t pager_badge,

@@ -18,6 +18,7 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 #define IST_STACK_SIZE 4096
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 static struct tss tss;
+uint64_t *const tss_rsp0 = &tss.rsp[0];
 
 /* Access byte + flags for long-mode code/data segments. */
 #define SEG_CODE(dpl) (0x00209a0000000000ull | ((uint64_t)(dpl) << 45))

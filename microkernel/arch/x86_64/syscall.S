@@ -69,7 +69,21 @@ switching:
     push %r14
     push %r15
     mov %gs:CPU_KERNEL_RSP, %rsp
-    call syscall_switching
+    /* The IPC fastpath first (kernel/fastpath.c); it returns 0 to hand the
+     * call to the slow path with nothing changed. */
+    mov %gs:CPU_CTX, %rdi
+    cmp $ASM_SYS_CALL, %rax
+    je 4f
+    cmp $ASM_SYS_REPLY_RECV, %rax
+    jne 5f
+    call fastpath_reply_recv
+    test %al, %al
+    jnz return_to_user
+    jmp 5f
+4:  call fastpath_call
+    test %al, %al
+    jnz return_to_user
+5:  call syscall_switching
     /* fall through */
 
 /* void return_to_user(void): load the current thread's context. */

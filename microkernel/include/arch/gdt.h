@@ -18,6 +18,8 @@
 #include <stdint.h>
 void gdt_init(void);
 void gdt_set_kernel_entry_stack(uint64_t top);
+/* The TSS field behind it, for the IPC fastpath's inline switch. */
+extern uint64_t *const tss_rsp0;
 #endif
 
 #endif

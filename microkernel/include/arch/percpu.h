@@ -36,7 +36,9 @@ extern struct cpu cpu0;
 /* Per-CPU MSRs: GS bases, SYSCALL entry. */
 void percpu_init(uint64_t kernel_stack_top);
 
-/* Where the next entry from user mode saves its registers. */
+/* Where the next entry from user mode saves its registers: the per-CPU
+ * pointers used by syscall.S and TSS.rsp0 used by interrupts. The context
+ * is the first thing after the object header in struct thread. */
 void percpu_set_context(struct thread *t);
 
 /* Restores the current thread's context and returns to user mode. */

@@ -41,6 +41,7 @@ struct handle {
     uint64_t badge;           /* or, for a free slot, the next free index */
     uint32_t rights;
     uint32_t reserved;
+    uint64_t reserved2;       /* 32 bytes: slot arithmetic by shifts */
 };
 
 #define HANDLES_PER_PAGE (4096 / sizeof(struct handle))

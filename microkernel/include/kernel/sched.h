@@ -8,6 +8,11 @@
 #include <kernel/thread.h>
 
 extern struct thread *current;
+extern uint32_t ready_mask;        /* bit p: a thread of priority p is ready */
+extern struct thread *zombie;      /* died while current; freed at the next switch */
+
+/* True when no ready thread outranks priority p (p may run now). */
+static inline bool sched_may_run(unsigned p) { return (ready_mask >> p) <= 1; }
 
 void sched_ready(struct thread *t);      /* -> TS_READY, tail of its level */
 void sched_unready(struct thread *t);    /* out of its ready queue */

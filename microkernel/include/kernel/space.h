@@ -24,6 +24,51 @@ struct space {
 #define USER_TOP       0x0000800000000000ull   /* first non-user address */
 #define PAGE_SIZE      4096ull
 
+/* ---- page-table entries of the lower half ---- */
+#define PTE_P    (1ull << 0)
+#define PTE_W    (1ull << 1)
+#define PTE_U    (1ull << 2)
+#define PTE_NX   (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+extern bool space_nx;
+
+static inline uint64_t pte_flags(uint32_t rights)
+{
+    uint64_t f = PTE_P | PTE_U;
+    if (rights & PAGE_WRITE)
+        f |= PTE_W;
+    if (!(rights & PAGE_EXEC) && space_nx)
+        f |= PTE_NX;
+    return f;
+}
+
+static inline uint32_t pte_rights(uint64_t pte)
+{
+    uint32_t r = PAGE_READ;
+    if (pte & PTE_W)
+        r |= PAGE_WRITE;
+    if (!(pte & PTE_NX))
+        r |= PAGE_EXEC;
+    return r;
+}
+
+/* The level-0 entry for a lower-half va, or NULL when a table is missing. */
+static inline uint64_t *space_pte(const struct space *s, uint64_t va)
+{
+    const uint64_t dm = 0xffff800000000000ull;   /* KERNEL_DIRECT_MAP */
+    uint64_t e = ((uint64_t *)(s->pml4_phys + dm))[(va >> 39) & 511];
+    if (!(e & PTE_P))
+        return 0;
+    e = ((uint64_t *)((e & PTE_ADDR) + dm))[(va >> 30) & 511];
+    if (!(e & PTE_P))
+        return 0;
+    e = ((uint64_t *)((e & PTE_ADDR) + dm))[(va >> 21) & 511];
+    if (!(e & PTE_P))
+        return 0;
+    return &((uint64_t *)((e & PTE_ADDR) + dm))[(va >> 12) & 511];
+}
+
 /* Allocates a space with an empty lower half. NULL when out of memory. */
 struct space *space_create(void);
 

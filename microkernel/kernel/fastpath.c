@@ -1,0 +1,213 @@
+/*
+ * IPC fastpath: call and reply_recv between two threads when nothing
+ * unusual is going on, with the fewest instructions we can manage. Every
+ * check comes first, cheapest first, and any surprise bails out to the
+ * slow path (kernel/ipc.c), which stays correct on its own. After the
+ * "point of no return" nothing can fail.
+ *
+ * The cases taken here: a call on an endpoint with a receiver waiting
+ * (and the same for a page fault sent to a waiting pager), and a
+ * reply_recv that answers a call, or resumes a fault with at most a
+ * one-page map item, and finds no sender waiting. In all of them the
+ * partner runs next if nothing outranks it, without touching the ready
+ * queues.
+ */
+#include <ipc/fault.h>
+#include <arch/gdt.h>
+#include <arch/percpu.h>
+#include <kernel/endpoint.h>
+#include <kernel/fastpath.h>
+#include <kernel/lib.h>
+#include <kernel/sched.h>
+#include <kernel/space.h>
+#include <kernel/thread.h>
+
+/* The endpoint behind handle h of the current space, if it carries all of
+ * `rights` and is alive; NULL otherwise (the slow path says why). */
+static inline struct endpoint *lookup_endpoint(uint64_t h, uint32_t rights, uint64_t *badge)
+{
+    if (unlikely(h - 1 >= HANDLE_MAX - 1))
+        return NULL;
+    struct handle *page = current->space->handles.pages[h / HANDLES_PER_PAGE];
+    if (unlikely(!page))
+        return NULL;
+    struct handle *e = &page[h % HANDLES_PER_PAGE];
+    struct object *o = e->obj;
+    if (unlikely(!o || o->type != OBJ_ENDPOINT || (e->rights & rights) != rights || o->dead))
+        return NULL;
+    *badge = e->badge;
+    return (struct endpoint *)o;
+}
+
+static inline void copy_message(struct trap_frame *to, const struct trap_frame *from)
+{
+    to->rsi = from->rsi;
+    to->rdx = from->rdx;
+    to->r10 = from->r10;
+    to->r8 = from->r8;
+    to->r9 = from->r9;
+}
+
+static inline void switch_fast(struct thread *to)
+{
+    current = to;
+    to->state = TS_RUNNING;
+    if (to->space != active_space) {
+        active_space = to->space;
+        __asm__ volatile("mov %0, %%cr3" : : "r"(to->space->pml4_phys) : "memory");
+    }
+    uint64_t ctx = (uint64_t)&to->ctx;
+    cpu0.ctx = ctx;
+    cpu0.ctx_top = ctx + sizeof(struct trap_frame);
+    cpu0.current = to;
+    *tss_rsp0 = ctx + sizeof(struct trap_frame);
+}
+
+/* The receiver at the head of ep, if it can take a call and run now. */
+static inline struct thread *ready_receiver(struct endpoint *ep)
+{
+    struct thread *dest = ep->receivers.head;
+    if (unlikely(!dest || dest->reply_to || !sched_may_run(dest->priority) || zombie))
+        return NULL;
+    return dest;
+}
+
+/* Takes dest off ep's receive queue; it will run as the callee of self. */
+static inline void take_receiver(struct endpoint *ep, struct thread *dest, struct thread *self)
+{
+    struct thread *next = dest->qnext;
+    ep->receivers.head = next;
+    if (next)
+        next->qprev = NULL;
+    else
+        ep->receivers.tail = NULL;
+    dest->qnext = NULL;
+    dest->blocked_on = NULL;
+    ep->obj.refs--;                 /* the receiver's; the caller's link keeps ep alive */
+    self->state = TS_BLOCKED_REPLY;
+    self->replier = dest;
+    dest->reply_to = self;
+}
+
+bool fastpath_call(struct trap_frame *r)
+{
+    uint64_t badge;
+    struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_SEND, &badge);
+    struct thread *dest = ep ? ready_receiver(ep) : NULL;
+    if (unlikely(!dest))
+        return false;
+
+    /* POINT OF NO RETURN */
+    struct thread *self = current;
+    copy_message(&dest->ctx, r);
+    dest->ctx.rdi = badge;
+    dest->ctx.rax = IPC_OK;
+    self->faulting = false;
+    take_receiver(ep, dest, self);
+    switch_fast(dest);
+    return true;
+}
+
+bool fastpath_fault(struct thread *self)
+{
+    struct endpoint *ep = self->pager;
+    struct thread *dest = ep && !ep->obj.dead ? ready_receiver(ep) : NULL;
+    if (unlikely(!dest))
+        return false;
+
+    /* POINT OF NO RETURN */
+    struct trap_frame *d = &dest->ctx;
+    d->rsi = self->fault.label;
+    d->rdx = self->fault.addr;
+    d->r10 = self->fault.error;
+    d->r8 = self->fault.ip;
+    d->r9 = self->fault.vector;
+    d->rdi = self->pager_badge;
+    d->rax = IPC_OK;
+    self->faulting = true;
+    take_receiver(ep, dest, self);
+    switch_fast(dest);
+    return true;
+}
+
+/* A fault reply the fastpath can apply: resume, optionally mapping one page
+ * of the replier's space. Returns the entry to write (0: none) through
+ * *pte_out / *val_out, or false to leave the reply to the slow path. */
+static inline bool fault_reply_ok(const struct trap_frame *r, struct thread *self,
+                                  struct thread *caller, uint64_t **pte_out, uint64_t *val_out)
+{
+    *pte_out = NULL;
+    if (unlikely(tag_label(r->rsi) != FAULT_RESUME))
+        return false;
+    if (!(r->rsi & TAG_MAP))
+        return true;
+    uint64_t src = r->rdx, dst = r->r10;
+    uint32_t rights = MAP_ITEM_RIGHTS(r->r8);
+    if (unlikely(MAP_ITEM_PAGES(r->r8) != 1 || ((src | dst) & (PAGE_SIZE - 1)) ||
+                 src >= USER_TOP || dst >= USER_TOP || !(rights & PAGE_READ)))
+        return false;
+    uint64_t *from = space_pte(self->space, src);
+    uint64_t *to = space_pte(caller->space, dst);
+    if (unlikely(!from || !(*from & PTE_P) || !to ||
+                 (pte_rights(*from) & rights) != rights))
+        return false;
+    *pte_out = to;
+    *val_out = (*from & PTE_ADDR) | pte_flags(rights);
+    return true;
+}
+
+/* Current waits on ep for its next message; the caller runs. */
+static inline void wait_and_switch(struct thread *self, struct endpoint *ep,
+                                   struct thread *caller)
+{
+    self->state = TS_BLOCKED_RECV;
+    self->blocked_on = ep;
+    ep->obj.refs++;
+    tqueue_push(&ep->receivers, self);
+    switch_fast(caller);
+}
+
+/* reply_recv answering a fault: resume the faulter, maybe map one page. */
+static bool fault_reply_recv(struct trap_frame *r, struct thread *self, struct thread *caller)
+{
+    uint64_t badge, *pte, pte_val = 0;
+    struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_RECV, &badge);
+    if (unlikely(!ep || ep->senders.head || !sched_may_run(caller->priority) || zombie ||
+                 !fault_reply_ok(r, self, caller, &pte, &pte_val)))
+        return false;
+
+    /* POINT OF NO RETURN */
+    self->reply_to = NULL;
+    caller->replier = NULL;
+    caller->faulting = false;           /* the instruction runs again */
+    if (pte) {
+        bool was_present = *pte & PTE_P;
+        *pte = pte_val;
+        if (was_present && caller->space == active_space)
+            __asm__ volatile("invlpg (%0)" : : "r"(r->r10) : "memory");
+    }
+    wait_and_switch(self, ep, caller);
+    return true;
+}
+
+bool fastpath_reply_recv(struct trap_frame *r)
+{
+    struct thread *self = current, *caller = self->reply_to;
+    if (unlikely(!caller))
+        return false;
+    if (unlikely(caller->faulting))
+        return fault_reply_recv(r, self, caller);
+    uint64_t badge;
+    struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_RECV, &badge);
+    if (unlikely(!ep || ep->senders.head || !sched_may_run(caller->priority) || zombie))
+        return false;
+
+    /* POINT OF NO RETURN */
+    self->reply_to = NULL;
+    caller->replier = NULL;
+    copy_message(&caller->ctx, r);
+    caller->ctx.rdi = 0;
+    caller->ctx.rax = IPC_OK;
+    wait_and_switch(self, ep, caller);
+    return true;
+}
