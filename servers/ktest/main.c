@@ -20,6 +20,16 @@ int main(const struct root_info *ri)
         return 1;
     }
     frames_setup(ri);
+    if (strstr_simple(ri->cmdline, "deadlock")) {
+        /* Wait for a message nobody can send: the kernel must notice. */
+        handle_t ep;
+        struct ipc_msg m;
+        sys_endpoint_create(&ep);
+        printf("ktest: waiting on an endpoint nobody else holds\n");
+        sys_recv(ep, &m);
+        printf("TEST deadlock fail the receive returned\n");
+        return 1;
+    }
     if (strstr_simple(ri->cmdline, "perf")) {
         perf_run();
         return 0;
