@@ -122,14 +122,11 @@ void ipc_recv(struct endpoint *e)
     }
 }
 
-uint64_t ipc_reply_check(void)
+/* Can reply m be delivered to caller c (by current)? */
+static uint64_t reply_check(struct thread *c, const struct trap_frame *m)
 {
-    struct thread *c = current->reply_to;
-    if (!c)
-        return IPC_ENOREPLY;
     if (!c->faulting)
         return IPC_OK;
-    const struct trap_frame *m = &current->ctx;
     uint64_t label = tag_label(m->rsi);
     if (label == FAULT_KILL)
         return IPC_OK;
@@ -141,6 +138,12 @@ uint64_t ipc_reply_check(void)
                           MAP_ITEM_PAGES(m->r8), MAP_ITEM_RIGHTS(m->r8));
 }
 
+uint64_t ipc_reply_check(void)
+{
+    struct thread *c = current->reply_to;
+    return c ? reply_check(c, &current->ctx) : IPC_ENOREPLY;
+}
+
 static const char *const kill_reasons[FAULT_REASON_COUNT] = {
     [FAULT_REASON_NONE] = "killed by its pager",
     [FAULT_REASON_INVALID_ADDRESS] = "invalid address (outside every region)",
@@ -149,12 +152,12 @@ static const char *const kill_reasons[FAULT_REASON_COUNT] = {
     [FAULT_REASON_EXCEPTION] = "unhandled exception",
 };
 
-struct thread *ipc_reply(void)
+/* Delivers checked reply m to caller c; returns c (ready to run, not
+ * queued) or NULL when the reply killed it. */
+static struct thread *reply_deliver(struct thread *c, const struct trap_frame *m)
 {
-    struct thread *c = current->reply_to;
-    const struct trap_frame *m = &current->ctx;
-    current->reply_to = NULL;
     c->replier = NULL;
+    c->saved_reply = NULL;
     if (!c->faulting) {
         c->ctx.rsi = m->rsi;
         c->ctx.rdx = m->rdx;
@@ -174,6 +177,55 @@ struct thread *ipc_reply(void)
                       MAP_ITEM_RIGHTS(m->r8));
     c->faulting = false;          /* resume: the instruction runs again */
     return c;
+}
+
+struct thread *ipc_reply(void)
+{
+    struct thread *c = current->reply_to;
+    current->reply_to = NULL;
+    return reply_deliver(c, &current->ctx);
+}
+
+uint64_t ipc_reply_save(struct reply_cap **out)
+{
+    struct thread *c = current->reply_to;
+    if (!c)
+        return IPC_ENOREPLY;
+    struct reply_cap *rc = object_alloc(OBJ_REPLY);
+    if (!rc)
+        return IPC_ENOMEM;
+    current->reply_to = NULL;
+    c->replier = NULL;
+    c->saved_reply = rc;
+    rc->caller = c;
+    *out = rc;
+    return IPC_OK;
+}
+
+uint64_t ipc_reply_saved(struct reply_cap *rc, const struct trap_frame *m)
+{
+    struct thread *c = rc->caller;
+    if (!c)
+        return IPC_EDEAD;
+    uint64_t err = reply_check(c, m);
+    if (err)
+        return err;
+    rc->caller = NULL;
+    rc->obj.dead = true;          /* one use */
+    if ((c = reply_deliver(c, m)))
+        sched_ready(c);
+    return IPC_OK;
+}
+
+/* Dropped unused: the caller will never hear back otherwise. */
+void ipc_reply_release(struct reply_cap *rc)
+{
+    struct thread *c = rc->caller;
+    if (c) {
+        rc->caller = NULL;
+        c->saved_reply = NULL;
+        fail_caller(c, IPC_ECANCELED, "its saved reply was dropped");
+    }
 }
 
 void ipc_abort_wait(struct thread *t, uint64_t status)
@@ -205,7 +257,10 @@ void ipc_detach(struct thread *t, uint64_t status)
     case TS_BLOCKED_REPLY:
         if (t->replier)               /* NULL while its reply is being delivered */
             t->replier->reply_to = NULL;
+        if (t->saved_reply)
+            t->saved_reply->caller = NULL;
         t->replier = NULL;
+        t->saved_reply = NULL;
         break;
     default:
         break;

@@ -8,6 +8,7 @@
 #include <kernel/space.h>
 #include <kernel/thread.h>
 #include <kernel/endpoint.h>
+#include <kernel/ipc.h>
 
 /* One slab per type: objects carved from whole frames, freed objects kept
  * on a list for reuse. Frames are never given back, so a type's memory is
@@ -22,6 +23,7 @@ static struct slab slabs[OBJ_TYPE_COUNT] = {
     [OBJ_SPACE]    = { .size = (sizeof(struct space) + 15) & ~15u },
     [OBJ_THREAD]   = { .size = (sizeof(struct thread) + 15) & ~15u },
     [OBJ_ENDPOINT] = { .size = (sizeof(struct endpoint) + 15) & ~15u },
+    [OBJ_REPLY]    = { .size = (sizeof(struct reply_cap) + 15) & ~15u },
 };
 
 static bool slab_grow(struct slab *sl)
@@ -70,6 +72,7 @@ void object_unref(struct object *o)
     switch (o->type) {
     case OBJ_SPACE: space_release((struct space *)o); break;
     case OBJ_ENDPOINT: endpoint_release((struct endpoint *)o); break;
+    case OBJ_REPLY: ipc_reply_release((struct reply_cap *)o); break;
     default: break;           /* a thread's own reference keeps it until it dies */
     }
     object_free(o);
@@ -77,7 +80,8 @@ void object_unref(struct object *o)
 
 uint64_t object_count(void)
 {
-    return slabs[OBJ_SPACE].live + slabs[OBJ_THREAD].live + slabs[OBJ_ENDPOINT].live;
+    return slabs[OBJ_SPACE].live + slabs[OBJ_THREAD].live + slabs[OBJ_ENDPOINT].live +
+           slabs[OBJ_REPLY].live;
 }
 
 /* ---- handles ---- */

@@ -217,6 +217,26 @@ static struct sys_ret sys_thread_state(handle_t h)
     return err ? ERR(err) : OK(t->state);
 }
 
+static struct sys_ret sys_reply_save(void)
+{
+    struct reply_cap *rc;
+    uint64_t err = ipc_reply_save(&rc);
+    if (err)
+        return ERR(err);
+    handle_t h = handle_install(caller_space(), &rc->obj, RIGHTS_ALL, 0);
+    if (!h) {
+        /* Put the debt back where it was: nobody can answer otherwise. */
+        current->reply_to = rc->caller;
+        rc->caller->replier = current;
+        rc->caller->saved_reply = NULL;
+        rc->caller = NULL;
+        rc->obj.refs = 1;
+        object_unref(&rc->obj);
+        return ERR(IPC_ENOHANDLES);
+    }
+    return OK(h);
+}
+
 /* Indexed by number from syscall.S; the cast drops argument types only. */
 typedef struct sys_ret (*light_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 const light_fn light_calls[SYS_LIGHT_COUNT] = {
@@ -232,6 +252,7 @@ const light_fn light_calls[SYS_LIGHT_COUNT] = {
     [SYS_PROTECT] = (light_fn)sys_protect,
     [SYS_KERNEL_INFO] = (light_fn)sys_kernel_info,
     [SYS_THREAD_STATE] = (light_fn)sys_thread_state,
+    [SYS_REPLY_SAVE] = (light_fn)sys_reply_save,
 };
 
 /* ---- switching calls ---------------------------------------------------- */
@@ -321,6 +342,12 @@ static int64_t switching(uint64_t nr, struct trap_frame *r)
         if (caller)
             sched_ready(caller);
         return -1;
+    }
+    case SYS_REPLY_SAVED: {
+        struct handle *h;
+        if ((err = handle_get(caller_space(), r->rdi, OBJ_REPLY, 0, &h)))
+            return (int64_t)err;
+        return (int64_t)ipc_reply_saved((struct reply_cap *)h->obj, r);
     }
     case SYS_EXIT:
         if (current->space->is_root && current->space->thread_count == 1) {

@@ -110,7 +110,10 @@ void thread_stop(struct thread *t)
         if (t->state == TS_BLOCKED_REPLY) {
             if (t->replier)
                 t->replier->reply_to = NULL;
+            if (t->saved_reply)
+                t->saved_reply->caller = NULL;
             t->replier = NULL;
+            t->saved_reply = NULL;
         } else {
             struct endpoint *e = t->blocked_on;
             tqueue_remove(t->state == TS_BLOCKED_SEND ? &e->senders : &e->receivers, t);

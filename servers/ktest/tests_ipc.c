@@ -87,7 +87,77 @@ static int pingpong(const char *name, int same_space)
     return test_pass(name);
 }
 
+/* Calls ep[0], reports the status and the reply's label. */
+static uint64_t labelled_caller(struct child_args *a)
+{
+    struct ipc_msg m = { .tag = a->value[0] };
+    struct ipc_status st = sys_call(a->ep[0], &m);
+    child_report(a, st.status, m.tag);
+    return 0;
+}
+
+/* A server keeps two callers waiting with saved replies, answers them in
+ * the other order, and drops a third: that one hears IPC_ECANCELED. */
+static int saved_replies(void)
+{
+    const char *name = "ipc_saved_replies";
+    handle_t ep, report, r[3];
+    struct child c[3];
+    sys_endpoint_create(&ep);
+    sys_endpoint_create(&report);
+    for (int i = 0; i < 3; i++) {
+        if (child_spawn(&c[i], labelled_caller, report, 0, 0, CHILD_PRIORITY))
+            return test_fail(name, "setup failed");
+        c[i].args->ep[0] = child_grant(&c[i], ep, RIGHT_SEND, 0);
+        c[i].args->value[0] = 100 + i;
+        sys_thread_start(c[i].thread);
+    }
+    uint64_t order[3];
+    for (int i = 0; i < 3; i++) {
+        struct ipc_msg m = {0};
+        struct ipc_status st = sys_recv(ep, &m);
+        order[i] = m.tag;
+        if (st.status || sys_reply_save(&r[i]))
+            return test_fail(name, "receive or save %d failed", i);
+    }
+    struct ipc_msg a = { .tag = order[1] + 1000 }, b = { .tag = order[0] + 1000 };
+    uint64_t s1 = sys_reply_saved(r[1], &a), s0 = sys_reply_saved(r[0], &b);
+    uint64_t again = sys_reply_saved(r[0], &b);
+    sys_handle_close(r[2]);          /* dropped unanswered */
+    uint64_t got[3] = {0}, status[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        uint64_t st, label;
+        if (!serve(report, 0, &st, &label))
+            return test_fail(name, "a caller never reported");
+        unsigned who = label >= 1100 ? (unsigned)(label - 1100) : 2;
+        if (who > 2)
+            return test_fail(name, "unexpected label %lu", label);
+        got[who] = label;
+        status[who] = st;
+    }
+    for (int i = 0; i < 3; i++)
+        child_destroy(&c[i]);
+    sys_handle_close(r[0]);
+    sys_handle_close(r[1]);
+    sys_endpoint_destroy(ep);
+    sys_endpoint_destroy(report);
+    sys_handle_close(ep);
+    sys_handle_close(report);
+    if (s0 || s1 || again != IPC_EDEAD)
+        return test_fail(name, "reply_saved gave %lu, %lu, then %lu (expected 0, 0, %d)", s1,
+                         s0, again, IPC_EDEAD);
+    uint64_t dropped = order[2] - 100;
+    for (uint64_t i = 0; i < 3; i++) {
+        if (i == dropped && status[2] != IPC_ECANCELED)
+            return test_fail(name, "the dropped caller got %lu, not IPC_ECANCELED", status[2]);
+        if (i != dropped && (status[i] || got[i] != 1100 + i))
+            return test_fail(name, "caller %lu got status %lu label %lu", i, status[i], got[i]);
+    }
+    return test_pass(name);
+}
+
 int tests_ipc(void)
 {
-    return pingpong("ipc_pingpong_cross_space", 0) + pingpong("ipc_pingpong_same_space", 1);
+    return pingpong("ipc_pingpong_cross_space", 0) + pingpong("ipc_pingpong_same_space", 1) +
+           saved_replies();
 }

@@ -35,6 +35,7 @@ enum {
     SYS_PROTECT         = 9,   /* (space h, addr, pages, rights) */
     SYS_KERNEL_INFO     = 10,  /* (what) -> value, see KINFO_* */
     SYS_THREAD_STATE    = 11,  /* (thread h) -> THREAD_* state */
+    SYS_REPLY_SAVE      = 12,  /* () -> reply h: answer the current caller later */
     SYS_LIGHT_COUNT,
 
     /* May switch threads: full register save. */
@@ -51,6 +52,7 @@ enum {
     SYS_SPACE_DESTROY   = 25,  /* (space h): its threads die, its tables go */
     SYS_ENDPOINT_DESTROY = 26, /* (ep h): waiters get IPC_EDEAD */
     SYS_REPLY           = 27,  /* (-, tag, w0..w3): answer the caller, go on */
+    SYS_REPLY_SAVED     = 28,  /* (reply h, tag, w0..w3): answer a saved reply */
     SYS_COUNT
 };
 
@@ -83,6 +85,7 @@ enum {
 #define RIGHT_DESTROY  (1u << 5)   /* any: destroy the object */
 #define RIGHT_GRANT    (1u << 6)   /* any: grant copies of this handle */
 #define RIGHTS_ALL     0x7fu
+/* (A saved reply handle needs no right beyond existing; it works once.) */
 
 /* Page rights for SYS_MAP / SYS_PROTECT and map items. */
 #define PAGE_READ      (1u << 0)

@@ -191,6 +191,20 @@ static inline uint64_t sys_reply(struct ipc_msg *m)
     return sys_ipc(SYS_REPLY, 0, m).status;
 }
 
+/* Keeps the caller we owe a reply waiting; *out answers it later with
+ * sys_reply_saved (once). Frees us to receive other calls meanwhile. */
+static inline uint64_t sys_reply_save(handle_t *out)
+{
+    struct sys_ret r = sys_light4(SYS_REPLY_SAVE, 0, 0, 0, 0);
+    *out = r.value;
+    return r.status;
+}
+
+static inline uint64_t sys_reply_saved(handle_t reply, struct ipc_msg *m)
+{
+    return sys_ipc(SYS_REPLY_SAVED, reply, m).status;
+}
+
 static inline struct ipc_status sys_send(handle_t ep, struct ipc_msg *m)
 {
     return sys_ipc(SYS_SEND, ep, m);

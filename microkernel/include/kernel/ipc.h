@@ -30,6 +30,21 @@ uint64_t ipc_reply_check(void);
  * woke (now ready but not queued: the caller decides) or NULL. */
 struct thread *ipc_reply(void);
 
+/* A saved reply (SYS_REPLY_SAVE): the right to answer one caller later,
+ * so a server can take other calls meanwhile (a pager's wait()). */
+struct reply_cap {
+    struct object obj;
+    struct thread *caller;          /* NULL once used or the caller is gone */
+};
+
+/* Moves current's pending reply into a new reply object: IPC_OK with
+ * *out set, IPC_ENOREPLY, or IPC_ENOMEM. */
+uint64_t ipc_reply_save(struct reply_cap **out);
+/* Answers through a saved reply with the message in m (current's
+ * registers); checked like a direct reply. Wakes the caller. */
+uint64_t ipc_reply_saved(struct reply_cap *rc, const struct trap_frame *m);
+void ipc_reply_release(struct reply_cap *rc);
+
 /* Takes a thread blocked in an endpoint queue out of it: it resumes with
  * `status` in rax (a blocked fault sender is killed instead). */
 void ipc_abort_wait(struct thread *t, uint64_t status);

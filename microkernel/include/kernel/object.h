@@ -17,7 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum object_type { OBJ_NONE = 0, OBJ_SPACE, OBJ_THREAD, OBJ_ENDPOINT, OBJ_TYPE_COUNT };
+enum object_type {
+    OBJ_NONE = 0, OBJ_SPACE, OBJ_THREAD, OBJ_ENDPOINT, OBJ_REPLY, OBJ_TYPE_COUNT
+};
 
 struct object {
     uint32_t type;

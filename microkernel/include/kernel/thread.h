@@ -22,6 +22,7 @@ enum thread_state {
 
 struct endpoint;
 struct space;
+struct reply_cap;
 
 struct fault_info {
     uint64_t label;     /* FAULT_PAGE or FAULT_EXCEPTION */
@@ -41,6 +42,7 @@ struct thread {
     struct endpoint *blocked_on;    /* endpoint whose queue holds us (ref) */
     struct thread *reply_to;        /* caller waiting for our reply */
     struct thread *replier;         /* whom we wait on in TS_BLOCKED_REPLY */
+    struct reply_cap *saved_reply;  /* or the saved reply that will answer us */
     struct space *space;            /* ref */
     struct thread *space_next;      /* the space's list of live threads */
     struct thread *all_next, *all_prev;  /* every live thread */

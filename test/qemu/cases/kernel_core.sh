@@ -13,6 +13,7 @@ EXPECT=(
   '^TEST syscall_bad_arguments pass$'
   '^TEST ipc_pingpong_cross_space pass$'
   '^TEST ipc_pingpong_same_space pass$'
+  '^TEST ipc_saved_replies pass$'
   '^TEST preemption_no_starvation pass$'
   '^TEST fault_demand_zero pass$'
   '^TEST fault_unmapped_killed pass$'
