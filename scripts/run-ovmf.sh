@@ -70,7 +70,7 @@ fi
 # The configuration to boot: defaults, then the test case's settings.
 LOADER=$BUILD/efi/BOOTX64.EFI
 KERNEL=$BUILD/microkernel/kernel.elf
-MODULES=("$BUILD/servers/hello.elf")
+MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/hello.elf")
 CMDLINE=
 CFG_EXTRA=()
 QEMU_EXTRA=()

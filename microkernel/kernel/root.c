@@ -104,11 +104,15 @@ const char *root_start(const struct bootinfo *bi)
             err = "out of memory for the root stack";
     if (!err)
         err = fill_info(s, bi);
+    /* The pager hands out its frames with any rights, and the kernel lets a
+     * task map only what it has itself: so its window is read-write-execute
+     * (it never runs code there) and modules are read-execute. */
     for (unsigned i = 0; !err && i < root_range_count; i++)
-        err = map_window(s, root_ranges[i].base, root_ranges[i].size, PAGE_READ | PAGE_WRITE);
+        err = map_window(s, root_ranges[i].base, root_ranges[i].size, PAGE_RIGHTS);
     for (unsigned i = 0; !err && i < bi->module_count; i++)
         err = map_window(s, bi->modules[i].phys,
-                         (bi->modules[i].size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), PAGE_READ);
+                         (bi->modules[i].size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1),
+                         PAGE_READ | PAGE_EXEC);
     if (err)
         return err;
     struct thread *t = thread_create(s, info.entry, ROOT_STACK_TOP, NULL, 0, ROOT_PRIORITY,

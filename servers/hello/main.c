@@ -1,17 +1,19 @@
 /*
- * hello: the smallest user program. Started as the root task in the
- * default boot (until the pager takes that place), it greets, shows what
- * the kernel handed it, and exits, which ends the run.
+ * hello: the smallest user program. Under the pager it greets with its
+ * pid; as the root task (no pager) it shows what the kernel handed it.
  */
 #include <ipc/print.h>
+#include <ipc/process.h>
 #include <ipc/rootinfo.h>
-#include <ipc/syscall.h>
 
-int main(const struct root_info *ri)
+int main(uint64_t arg)
 {
-    printf("hello: hello from user space\n");
-    if (ri && ri->magic == ROOT_INFO_MAGIC)
-        printf("hello: I own %lu frames (%lu MiB) in %u ranges; %u boot modules\n",
+    const struct root_info *ri = (const struct root_info *)arg;
+    if (arg == ROOT_INFO_ADDR && ri->magic == ROOT_INFO_MAGIC) {
+        printf("hello: root task; I own %lu frames (%lu MiB) in %u ranges, %u boot modules\n",
                ri->frames_total, ri->frames_total >> 8, ri->range_count, ri->module_count);
+        return 0;
+    }
+    printf("hello: hello from user space, pid %ld\n", getpid());
     return 0;
 }

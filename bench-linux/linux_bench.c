@@ -1,0 +1,440 @@
+/*
+ * The Linux side of the benchmark: runs as /init (PID 1) in an initramfs
+ * under Debian's own kernel, in the same QEMU as the microkernel, and
+ * measures the closest Linux equivalents of the microkernel's operations
+ * with the same method (ipc/timing.h: cpuid+rdtsc ... rdtscp+cpuid).
+ *
+ * Output, one line per result (scripts/linux-baseline.sh parses it):
+ *   LINUX <name> min=<n> median=<n> avg=<n> max=<n> unit=<u> iters=<n>
+ * then "LINUX done", and the machine powers off.
+ *
+ * Kernel command line (read from /proc/cmdline):
+ *   bench.unit=insns|ticks|cycles   unit printed on each line (default ticks)
+ *   bench.warmup=N bench.iters=N    default 100 and 1000; fork_exit_1mib
+ *                                   uses a fifth of each
+ *
+ * Every figure has the minimum of an empty timed region subtracted
+ * (printed first as empty_region); the switch benchmarks report half a
+ * round trip (one switch).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ipc/timing.h>
+
+#define PAGE 4096u
+
+static unsigned warmup = 100, iters = 1000;
+static char unit[16] = "ticks";
+static int rdtscp;
+static uint64_t overhead;
+static uint64_t *samples;      /* iters entries */
+
+/* ---- output ------------------------------------------------------------ */
+
+/* One write per line, so kernel messages cannot land inside a line. */
+static void out(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof buf)
+        n = sizeof buf - 1;
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(1, p, (size_t)n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (int)w;
+    }
+}
+
+static void power_off(void)
+{
+    sync();
+    reboot(RB_POWER_OFF);
+    for (;;)            /* PID 1 must not exit: that would panic the kernel */
+        pause();
+}
+
+static void die(const char *what)
+{
+    out("LINUX error %s: %s\n", what, strerror(errno));
+    power_off();
+}
+
+/* ---- statistics -------------------------------------------------------- */
+
+static void print_stats(const char *name, uint64_t *s, unsigned n)
+{
+    struct timing_stats st;
+    timing_summarize(s, n, &st);
+    out("LINUX %s min=%llu median=%llu avg=%llu max=%llu unit=%s iters=%u\n", name,
+        (unsigned long long)st.min, (unsigned long long)st.median,
+        (unsigned long long)st.avg, (unsigned long long)st.max, unit, n);
+}
+
+/* Subtracts the empty region, divides by the switches per sample, prints. */
+static void report(const char *name, uint64_t *s, unsigned n, unsigned divide)
+{
+    for (unsigned i = 0; i < n; i++) {
+        s[i] = s[i] > overhead ? s[i] - overhead : 0;
+        s[i] /= divide;
+    }
+    print_stats(name, s, n);
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+static void setup_console(void)
+{
+    /* With no /dev/console in the initramfs the kernel hands init no
+     * descriptors: mount devtmpfs and open the console ourselves. */
+    if (fcntl(1, F_GETFD) >= 0)
+        return;
+    mkdir("/dev", 0755);
+    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+    int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+    if (fd < 0)
+        fd = open("/dev/ttyS0", O_RDWR | O_NOCTTY);
+    if (fd < 0)
+        power_off();    /* nowhere to report: the script sees "done" missing */
+    for (int i = 0; i < 3; i++)
+        if (fd != i)
+            dup2(fd, i);
+    if (fd > 2)
+        close(fd);
+}
+
+static unsigned parse_uint(const char *s, unsigned dflt)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    return (end != s && v > 0 && v <= 1000000) ? (unsigned)v : dflt;
+}
+
+static void read_cmdline(void)
+{
+    char buf[2048];
+    mkdir("/proc", 0555);
+    if (mount("proc", "/proc", "proc", 0, NULL) != 0 && errno != EBUSY)
+        return;
+    int fd = open("/proc/cmdline", O_RDONLY);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = 0;
+    for (char *tok = strtok(buf, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
+        if (!strncmp(tok, "bench.unit=", 11)) {
+            snprintf(unit, sizeof unit, "%s", tok + 11);
+        } else if (!strncmp(tok, "bench.warmup=", 13)) {
+            warmup = parse_uint(tok + 13, warmup);
+        } else if (!strncmp(tok, "bench.iters=", 12)) {
+            iters = parse_uint(tok + 12, iters);
+        }
+    }
+}
+
+static void pin_cpu0(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        die("sched_setaffinity");
+}
+
+static void *map_pages(size_t pages)
+{
+    void *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        die("mmap");
+    /* Debian's kernel has THP "always": keep 4 KiB pages, one fault each. */
+    madvise(p, pages * PAGE, MADV_NOHUGEPAGE);
+    return p;
+}
+
+/* ---- benchmarks -------------------------------------------------------- */
+
+static void empty_region(void)
+{
+    for (unsigned i = 0; i < warmup + iters; i++) {
+        uint64_t t0 = timing_begin();
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= warmup)
+            samples[i - warmup] = t1 - t0;
+    }
+    print_stats("empty_region", samples, iters);  /* sorted: samples[0] is the min */
+    overhead = samples[0];
+}
+
+static void bench_getppid(void)
+{
+    for (unsigned i = 0; i < warmup + iters; i++) {
+        uint64_t t0 = timing_begin();
+        syscall(SYS_getppid);
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= warmup)
+            samples[i - warmup] = t1 - t0;
+    }
+    report("getppid", samples, iters, 1);
+}
+
+/* sched_yield: the partner counts its turns, so a yield that came straight
+ * back without switching is seen, left out of the figures and counted. */
+static volatile uint64_t yield_turns;
+static volatile int yield_stop;
+
+static void *yield_partner(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&yield_stop, __ATOMIC_ACQUIRE)) {
+        __atomic_add_fetch(&yield_turns, 1, __ATOMIC_RELEASE);
+        sched_yield();
+    }
+    return NULL;
+}
+
+static void bench_sched_yield(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, yield_partner, NULL) != 0)
+        die("pthread_create");
+    while (__atomic_load_n(&yield_turns, __ATOMIC_ACQUIRE) == 0)
+        sched_yield();
+    unsigned done = 0, attempts = 0, limit = 20 * (warmup + iters);
+    uint64_t non_switching = 0;
+    while (done < warmup + iters && attempts++ < limit) {
+        uint64_t c0 = __atomic_load_n(&yield_turns, __ATOMIC_ACQUIRE);
+        uint64_t t0 = timing_begin();
+        sched_yield();
+        uint64_t t1 = timing_end(rdtscp);
+        uint64_t c1 = __atomic_load_n(&yield_turns, __ATOMIC_ACQUIRE);
+        if (c1 - c0 == 1) {     /* exactly: we -> partner -> we */
+            if (done >= warmup)
+                samples[done - warmup] = t1 - t0;
+            done++;
+        } else {
+            non_switching += c1 == c0 ? 1 : c1 - c0 - 1;
+        }
+    }
+    __atomic_store_n(&yield_stop, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    if (done < warmup + iters) {
+        out("LINUX error sched_yield: only %u of %u yields switched\n", done, warmup + iters);
+        return;
+    }
+    report("sched_yield", samples, iters, 2);
+    if (non_switching)
+        out("LINUX note sched_yield non_switching=%llu (left out, measured again)\n",
+            (unsigned long long)non_switching);
+}
+
+/* futex hand-off: token 1 = partner's turn, 0 = ours, 2 = partner stops. */
+static int token;
+
+static long futex(int *addr, int op, int val)
+{
+    return syscall(SYS_futex, addr, op, val, NULL, NULL, 0);
+}
+
+static void *futex_partner(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        int v;
+        while ((v = __atomic_load_n(&token, __ATOMIC_ACQUIRE)) == 0)
+            futex(&token, FUTEX_WAIT_PRIVATE, 0);
+        if (v == 2)
+            return NULL;
+        __atomic_store_n(&token, 0, __ATOMIC_RELEASE);
+        futex(&token, FUTEX_WAKE_PRIVATE, 1);
+    }
+}
+
+static void bench_futex(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, futex_partner, NULL) != 0)
+        die("pthread_create");
+    for (unsigned i = 0; i < warmup + iters; i++) {
+        uint64_t t0 = timing_begin();
+        __atomic_store_n(&token, 1, __ATOMIC_RELEASE);
+        futex(&token, FUTEX_WAKE_PRIVATE, 1);
+        while (__atomic_load_n(&token, __ATOMIC_ACQUIRE) == 1)
+            futex(&token, FUTEX_WAIT_PRIVATE, 1);
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= warmup)
+            samples[i - warmup] = t1 - t0;
+    }
+    __atomic_store_n(&token, 2, __ATOMIC_RELEASE);
+    futex(&token, FUTEX_WAKE_PRIVATE, 1);
+    pthread_join(t, NULL);
+    report("futex_handoff", samples, iters, 2);
+}
+
+static void bench_pipe(void)
+{
+    int to_child[2], to_parent[2];
+    if (pipe(to_child) || pipe(to_parent))
+        die("pipe");
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        char c;
+        close(to_child[1]);
+        close(to_parent[0]);
+        while (read(to_child[0], &c, 1) == 1)
+            if (write(to_parent[1], &c, 1) != 1)
+                break;
+        _exit(0);
+    }
+    close(to_child[0]);
+    close(to_parent[1]);
+    char c = 'x';
+    for (unsigned i = 0; i < warmup + iters; i++) {
+        uint64_t t0 = timing_begin();
+        if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1)
+            die("pipe ping-pong");
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= warmup)
+            samples[i - warmup] = t1 - t0;
+    }
+    close(to_child[1]);
+    close(to_parent[0]);
+    waitpid(pid, NULL, 0);
+    report("pipe_pingpong", samples, iters, 2);
+}
+
+/* First write to each page of a fresh anonymous mapping. */
+static void bench_demand_zero(void)
+{
+    size_t pages = warmup + iters;
+    volatile char *buf = map_pages(pages);
+    for (unsigned i = 0; i < pages; i++) {
+        volatile char *p = buf + (size_t)i * PAGE;
+        uint64_t t0 = timing_begin();
+        *p = 1;
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= warmup)
+            samples[i - warmup] = t1 - t0;
+    }
+    munmap((void *)buf, pages * PAGE);
+    report("demand_zero_fault", samples, iters, 1);
+}
+
+/* First write to each page after fork: the page is shared copy-on-write
+ * with the child, which keeps the mapping alive (blocked on a pipe) until
+ * the parent has written every page. */
+static void bench_cow(void)
+{
+    size_t pages = warmup + iters;
+    volatile char *buf = map_pages(pages);
+    memset((void *)buf, 0x5a, pages * PAGE);
+    int hold[2];
+    if (pipe(hold))
+        die("pipe");
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        char c;
+        close(hold[1]);
+        while (read(hold[0], &c, 1) > 0)
+            ;
+        _exit(0);
+    }
+    close(hold[0]);
+    for (unsigned i = 0; i < pages; i++) {
+        volatile char *p = buf + (size_t)i * PAGE;
+        uint64_t t0 = timing_begin();
+        *p = 2;
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= warmup)
+            samples[i - warmup] = t1 - t0;
+    }
+    close(hold[1]);
+    waitpid(pid, NULL, 0);
+    munmap((void *)buf, pages * PAGE);
+    report("cow_fault", samples, iters, 1);
+}
+
+/* fork + child _exit(0) + waitpid of a process holding 1 MiB of dirty
+ * private memory (besides its small static binary, stack and samples). */
+static void bench_fork_exit(void)
+{
+    unsigned w = warmup / 5 ? warmup / 5 : 1, n = iters / 5 ? iters / 5 : 1;
+    size_t bytes = 1u << 20;
+    char *mem = map_pages(bytes / PAGE);
+    memset(mem, 0x33, bytes);
+    for (unsigned i = 0; i < w + n; i++) {
+        uint64_t t0 = timing_begin();
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(0);
+        if (pid < 0)
+            die("fork");
+        if (waitpid(pid, NULL, 0) != pid)
+            die("waitpid");
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= w)
+            samples[i - w] = t1 - t0;
+    }
+    munmap(mem, bytes);
+    report("fork_exit_1mib", samples, n, 1);
+}
+
+int main(void)
+{
+    setup_console();
+    read_cmdline();
+    pin_cpu0();
+    rdtscp = timing_has_rdtscp();
+    samples = calloc(iters, sizeof *samples);
+    if (!samples)
+        die("calloc");
+    out("bench: start unit=%s warmup=%u iters=%u rdtscp=%d\n", unit, warmup, iters, rdtscp);
+
+    /* fork_exit_1mib before any thread exists: once a process has had
+     * threads, glibc's fork does more (and keeps the thread stacks mapped),
+     * about 50k instructions more per round under icount. */
+    empty_region();
+    bench_getppid();
+    bench_demand_zero();
+    bench_cow();
+    bench_fork_exit();
+    bench_pipe();
+    bench_sched_yield();
+    bench_futex();
+
+    out("LINUX done\n");
+    power_off();
+}

@@ -1,0 +1,73 @@
+/*
+ * The pager protocol: what a process asks of its pager, over IPC on the
+ * endpoint at handle PAGER_HANDLE (the pager grants it, badged with the
+ * pid, as the first handle of every process it starts). Page faults reach
+ * the same endpoint as fault messages (ipc/fault.h).
+ *
+ * Request: tag label = PG_*, arguments in w0..w3.
+ * Reply:   w0 = PG_OK or a PG_E* status, results in w1..w3.
+ *
+ *   PG_EXIT     w0 status                       (never answered)
+ *   PG_FORK     w0 child rip, w1 child rsp      -> w1 child pid
+ *   PG_WAIT     w0 pid (0: any child)           -> w1 pid, w2 exit status
+ *   PG_GETPID                                   -> w1 pid, w2 parent pid
+ *   PG_MMAP     w0 addr, w1 length, w2 PROT_*, w3 MAP_*  -> w1 address
+ *   PG_MPROTECT w0 addr, w1 length, w2 PROT_*
+ *   PG_MUNMAP   w0 addr, w1 length
+ *   PG_STATS    w0 group (0..2)                 -> w1..w3, see below
+ *   PG_SPAWN    w0..w3 module name, NUL-padded (<= 31 chars) -> w1 pid
+ *
+ * Statistics groups: 0 = page_faults, minor_faults, cow_faults_handled;
+ * 1 = copies_performed, zero_fills, frames_free; 2 = frames_total,
+ * live processes, 0. PG_STATS with group PG_STATS_PRINT prints the
+ * pager's "PAGER ..." line on the console.
+ */
+#ifndef IPC_PAGER_H
+#define IPC_PAGER_H
+
+#include <ipc/abi.h>
+
+#define PAGER_HANDLE 1ull
+
+enum {
+    PG_EXIT = 0x9001,
+    PG_FORK,
+    PG_WAIT,
+    PG_GETPID,
+    PG_MMAP,
+    PG_MPROTECT,
+    PG_MUNMAP,
+    PG_STATS,
+    PG_SPAWN,
+};
+
+enum {
+    PG_OK = 0,
+    PG_ENOMEM = 1,      /* no frames or no kernel memory left */
+    PG_EINVAL = 2,      /* bad address, length, protection or flags */
+    PG_ENOENT = 3,      /* no such module */
+    PG_ECHILD = 4,      /* no such child */
+    PG_ENOSYS = 5,      /* this pager does not offer the request */
+    PG_ENOEXEC = 6,     /* the module is not a valid program */
+};
+
+#define PG_STATS_PRINT 0x100
+
+#define PROT_NONE   0
+#define PROT_READ   1
+#define PROT_WRITE  2
+#define PROT_EXEC   4
+
+#define MAP_FIXED   0x10
+
+/* Exit status of a process the pager killed for a fault: 0x80 | reason
+ * (FAULT_REASON_*). A clean exit's status is what it passed, below 0x80. */
+#define PG_STATUS_KILLED(reason) (0x80u | (reason))
+
+/* Where the pager puts a new process's stack (1 MiB, an unmapped guard page
+ * below it) and where mmap without MAP_FIXED looks for room. */
+#define PROCESS_STACK_TOP   0x00007ff000000000ull
+#define PROCESS_STACK_SIZE  (1ull << 20)
+#define MMAP_BASE           0x0000100000000000ull
+
+#endif

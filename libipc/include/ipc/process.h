@@ -1,0 +1,28 @@
+/* Process services for programs started by a pager (ipc/pager.h). */
+#ifndef IPC_PROCESS_H
+#define IPC_PROCESS_H
+
+#include <ipc/pager.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* As in POSIX where it makes sense; errors come back as -PG_E*. */
+int64_t fork(void);                          /* child pid, 0 in the child */
+void exit(int status) __attribute__((noreturn));
+int64_t wait_pid(int64_t pid, int *status);  /* pid 0: any child */
+int64_t getpid(void);
+int64_t spawn(const char *module_name);      /* new child running a boot module */
+/* Returns the address, or a value with (v < 0) = -PG_E*. */
+int64_t mmap(uint64_t addr, uint64_t length, int prot, int flags);
+int64_t mprotect(uint64_t addr, uint64_t length, int prot);
+int64_t munmap(uint64_t addr, uint64_t length);
+
+struct pager_stats {
+    uint64_t page_faults, minor_faults, cow_faults_handled;
+    uint64_t copies_performed, zero_fills, frames_free;
+    uint64_t frames_total, processes;
+};
+int pager_stats(struct pager_stats *out);    /* 0 or -PG_E* */
+void pager_print_stats(void);
+
+#endif

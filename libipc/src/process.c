@@ -1,0 +1,83 @@
+/* Client side of the pager protocol; see ipc/pager.h. */
+#include <ipc/process.h>
+#include <ipc/syscall.h>
+
+static int64_t request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                       struct ipc_msg *out)
+{
+    struct ipc_msg m = { .tag = label, .w = { w0, w1, w2, w3 } };
+    struct ipc_status st = sys_call(PAGER_HANDLE, &m);
+    if (st.status)
+        return -(int64_t)PG_ENOSYS;        /* no pager to ask */
+    if (out)
+        *out = m;
+    return -(int64_t)m.w[0];
+}
+
+void exit(int status)
+{
+    request(PG_EXIT, (uint64_t)status, 0, 0, 0, 0);
+    sys_exit((uint64_t)status);            /* no pager: end the thread anyway */
+}
+
+int64_t wait_pid(int64_t pid, int *status)
+{
+    struct ipc_msg m;
+    int64_t r = request(PG_WAIT, (uint64_t)pid, 0, 0, 0, &m);
+    if (r)
+        return r;
+    if (status)
+        *status = (int)m.w[2];
+    return (int64_t)m.w[1];
+}
+
+int64_t getpid(void)
+{
+    struct ipc_msg m;
+    int64_t r = request(PG_GETPID, 0, 0, 0, 0, &m);
+    return r ? r : (int64_t)m.w[1];
+}
+
+int64_t spawn(const char *name)
+{
+    uint64_t w[4] = {0};
+    char *dst = (char *)w;
+    for (unsigned i = 0; i < sizeof(w) - 1 && name[i]; i++)
+        dst[i] = name[i];
+    struct ipc_msg m;
+    int64_t r = request(PG_SPAWN, w[0], w[1], w[2], w[3], &m);
+    return r ? r : (int64_t)m.w[1];
+}
+
+int64_t mmap(uint64_t addr, uint64_t length, int prot, int flags)
+{
+    struct ipc_msg m;
+    int64_t r = request(PG_MMAP, addr, length, (uint64_t)prot, (uint64_t)flags, &m);
+    return r ? r : (int64_t)m.w[1];
+}
+
+int64_t mprotect(uint64_t addr, uint64_t length, int prot)
+{
+    return request(PG_MPROTECT, addr, length, (uint64_t)prot, 0, 0);
+}
+
+int64_t munmap(uint64_t addr, uint64_t length)
+{
+    return request(PG_MUNMAP, addr, length, 0, 0, 0);
+}
+
+int pager_stats(struct pager_stats *out)
+{
+    struct ipc_msg m;
+    uint64_t *dst = &out->page_faults;
+    for (uint64_t group = 0; group < 3; group++) {
+        int64_t r = request(PG_STATS, group, 0, 0, 0, &m);
+        if (r)
+            return (int)r;
+        for (int i = 0; i < 3 && group * 3 + i < 8; i++)
+            dst[group * 3 + i] = m.w[1 + i];
+    }
+    return 0;
+}
+
+void pager_print_stats(void) { request(PG_STATS, PG_STATS_PRINT, 0, 0, 0, 0); }

@@ -1,0 +1,48 @@
+/*
+ * Physical frames the pager owns (the root window), with a reference count
+ * each: how many page-table entries of processes name the frame. Pure
+ * logic over arrays the caller provides, so host tests drive it directly.
+ */
+#ifndef PAGER_FRAMES_H
+#define PAGER_FRAMES_H
+
+#include <stdint.h>
+
+#define FRAME_RANGES_MAX 64
+
+struct frame_range {
+    uint64_t base;            /* physical, page aligned */
+    uint32_t first;           /* index of its first frame */
+    uint32_t count;
+};
+
+struct frame_table {
+    struct frame_range ranges[FRAME_RANGES_MAX];
+    unsigned range_count;
+    uint32_t total;           /* frames in all ranges */
+    uint32_t *refs;           /* refs[i]: users of frame i; 0 = free */
+    uint32_t *next_free;      /* free list links: index + 1, 0 = end */
+    uint32_t free_head;       /* index + 1 of the first free frame, 0 = none */
+    uint32_t free_count;
+};
+
+/* Describes the ranges; refs/next_free must hold total entries (see
+ * frames_needed_bytes) and are initialised with every frame free. */
+void frames_init(struct frame_table *ft, const uint64_t *bases, const uint64_t *sizes,
+                 unsigned n, uint32_t *refs, uint32_t *next_free);
+uint64_t frames_needed_bytes(const uint64_t *sizes, unsigned n);
+
+/* Takes frame i out of the free list for the pager's own use (refs = 1). */
+void frames_reserve(struct frame_table *ft, uint32_t i);
+
+/* A free frame with refs = 1, or -1 when none is left. */
+int64_t frames_alloc(struct frame_table *ft);
+void frames_ref(struct frame_table *ft, uint32_t i);
+/* Drops one reference; returns 1 when that freed the frame. */
+int frames_unref(struct frame_table *ft, uint32_t i);
+
+uint64_t frames_phys(const struct frame_table *ft, uint32_t i);
+/* Index of the frame at phys, or -1 if the pager does not own it. */
+int64_t frames_index(const struct frame_table *ft, uint64_t phys);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * The pager's start and its server loop. It runs as the root task: it
+ * takes the frames the kernel handed over, starts the first program (the
+ * boot module named by "init=" on the command line, else the module after
+ * its own), and serves faults and requests until that program exits; then
+ * it prints its statistics and exits with the program's status, which ends
+ * the run.
+ */
+#include "pager.h"
+
+struct frame_table frames;
+const struct root_info *root;
+handle_t pager_ep;
+uint64_t committed, commit_limit;
+
+/* The frame table's own arrays live in the first frames of the window. */
+static int setup_frames(void)
+{
+    uint64_t bases[ROOT_MAX_RANGES], sizes[ROOT_MAX_RANGES];
+    unsigned n = root->range_count;
+    for (unsigned i = 0; i < n; i++) {
+        bases[i] = root->ranges[i].base;
+        sizes[i] = root->ranges[i].size;
+    }
+    uint64_t bytes = frames_needed_bytes(sizes, n);
+    uint64_t table_pages = (bytes + 4095) / 4096;
+    /* Put the arrays in the first range big enough for them. */
+    unsigned host = n;
+    for (unsigned i = 0; i < n; i++)
+        if (sizes[i] / 4096 > table_pages) {
+            host = i;
+            break;
+        }
+    if (host == n)
+        return -1;
+    uint32_t *table = window(bases[host]);
+    uint64_t total = bytes / (2 * sizeof(uint32_t));
+    frames_init(&frames, bases, sizes, n, table, table + total);
+    for (uint64_t i = 0; i < table_pages; i++)
+        frames_reserve(&frames, (uint32_t)frames_index(&frames, bases[host] + i * 4096));
+    /* Promise processes at most what is free, less a sixteenth kept for our
+     * own tables, so a fault on committed memory always finds a frame. */
+    commit_limit = frames.free_count - frames.free_count / 16;
+    return 0;
+}
+
+static void init_name(char *out, unsigned size)
+{
+    const char *c = root->cmdline;
+    out[0] = 0;
+    for (; *c; c++) {
+        if ((c == root->cmdline || c[-1] == ' ') && !strncmp(c, "init=", 5)) {
+            unsigned n = 0;
+            for (c += 5; *c && *c != ' ' && n + 1 < size; c++)
+                out[n++] = *c;
+            out[n] = 0;
+            return;
+        }
+    }
+    if (root->module_count > 1) {
+        unsigned n = 0;
+        for (; root->modules[1].name[n] && n + 1 < size; n++)
+            out[n] = root->modules[1].name[n];
+        out[n] = 0;
+    }
+}
+
+/* Handles one message; returns 1 when `reply` must be sent. */
+static int dispatch(uint64_t badge, struct ipc_msg *m, struct ipc_msg *reply)
+{
+    struct process *p = proc_from_badge(badge);
+    *reply = (struct ipc_msg){ .tag = 0, .w = { PG_EINVAL, 0, 0, 0 } };
+    if (!p)
+        return 0;                     /* a process already gone: nothing to answer */
+    uint64_t label = tag_label(m->tag);
+    int replied;
+    switch (label) {
+    case FAULT_PAGE:
+    case FAULT_EXCEPTION:
+        return fault_handle(p, m, reply);
+    case PG_EXIT:
+        proc_exit(p, (int)m->w[0]);
+        return 0;
+    case PG_FORK:
+        proc_fork(p, m, reply);
+        return 1;
+    case PG_WAIT:
+        proc_wait(p, m, reply, &replied);
+        return replied;
+    case PG_GETPID:
+        reply->w[0] = PG_OK;
+        reply->w[1] = p->pid;
+        reply->w[2] = p->parent;
+        return 1;
+    case PG_MMAP:
+        mem_mmap(p, m, reply);
+        return 1;
+    case PG_MPROTECT:
+        mem_mprotect(p, m, reply);
+        return 1;
+    case PG_MUNMAP:
+        mem_munmap(p, m, reply);
+        return 1;
+    case PG_STATS:
+        stats_reply(m->w[0], reply);
+        return 1;
+    case PG_SPAWN: {
+        char name[33];
+        memcpy(name, m->w, 32);
+        name[32] = 0;
+        int err;
+        struct process *c = proc_spawn(name, p->pid, &err);
+        reply->w[0] = c ? PG_OK : (uint64_t)err;
+        reply->w[1] = c ? c->pid : 0;
+        return 1;
+    }
+    default:
+        reply->w[0] = PG_ENOSYS;
+        return 1;
+    }
+}
+
+int main(const struct root_info *ri)
+{
+    root = ri;
+    if (!ri || ri->magic != ROOT_INFO_MAGIC || setup_frames()) {
+        printf("pager: no usable root info or memory\n");
+        return 1;
+    }
+    if (sys_endpoint_create(&pager_ep)) {
+        printf("pager: cannot create its endpoint\n");
+        return 1;
+    }
+    char name[ROOT_NAME_MAX];
+    init_name(name, sizeof(name));
+    printf("pager: %u frames (%u MiB), committing up to %lu pages; starting %s\n", frames.total,
+           frames.total >> 8, commit_limit, name[0] ? name : "(nothing)");
+    int err = 0;
+    struct process *init = name[0] ? proc_spawn(name, 0, &err) : 0;
+    if (!init) {
+        printf("pager: cannot start init '%s' (error %d)\n", name, err);
+        stats_print();
+        return name[0] ? 1 : 0;
+    }
+    uint64_t init_pid = init->pid;
+
+    struct ipc_msg m, reply;
+    struct ipc_status st = sys_recv(pager_ep, &m);
+    for (;;) {
+        uint64_t badge = st.badge;
+        int answer = st.status ? 0 : dispatch(badge, &m, &reply);
+        if (init->state != PROC_LIVE || init->pid != init_pid)
+            break;                    /* init is gone: the run is over */
+        if (answer) {
+            m = reply;
+            st = sys_reply_recv(pager_ep, &m);
+            if (st.status) {
+                /* Our own reply was refused (a pager bug): say so, and end
+                 * the process rather than leave it waiting forever. */
+                printf("pager: reply refused with status %lu\n", st.status);
+                struct process *p = proc_from_badge(badge);
+                struct ipc_msg kill = { .tag = FAULT_KILL, .w = { FAULT_REASON_NONE } };
+                sys_reply(&kill);
+                if (p)
+                    proc_exit(p, (int)PG_STATUS_KILLED(FAULT_REASON_NONE));
+                st = sys_recv(pager_ep, &m);
+            }
+        } else {
+            st = sys_recv(pager_ep, &m);
+        }
+    }
+    int status = init->exit_status;
+    printf("pager: init exited with status %d\n", status);
+    stats_print();
+    return status;
+}

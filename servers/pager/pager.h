@@ -1,0 +1,88 @@
+/*
+ * The pager: the root task. It owns every free frame, starts programs from
+ * boot modules, resolves their page faults (demand-zero, image pages,
+ * copy-on-write) and serves the process calls of ipc/pager.h.
+ */
+#ifndef PAGER_H
+#define PAGER_H
+
+#include "frames.h"
+#include "region.h"
+#include "vpt.h"
+#include <ipc/fault.h>
+#include <ipc/pager.h>
+#include <ipc/print.h>
+#include <ipc/rootinfo.h>
+#include <ipc/syscall.h>
+#include <ipc/ulib.h>
+
+#define MAX_PROCS       256
+#define PROC_PRIORITY   10
+
+enum proc_state { PROC_FREE = 0, PROC_LIVE, PROC_ZOMBIE };
+
+struct process {
+    uint64_t pid, parent;         /* parent 0: nobody waits for it */
+    uint32_t state;
+    uint32_t priority;
+    handle_t space, thread;
+    handle_t pager_ep;            /* our badged copy given to its thread */
+    struct region *regions;
+    struct vpt vpt;
+    uint64_t committed;           /* pages counted against the commit limit */
+    int exit_status;
+    handle_t wait_reply;          /* saved reply of a wait() in progress */
+    int64_t wait_for;             /* the pid it waits for, 0: any */
+};
+
+struct pager_stats_counters {
+    uint64_t page_faults, minor_faults, cow_faults_handled;
+    uint64_t copies_performed, zero_fills;
+};
+
+/* ---- main.c: shared state ---- */
+extern struct frame_table frames;
+extern const struct root_info *root;
+extern handle_t pager_ep;                 /* the endpoint everyone calls */
+extern struct pager_stats_counters stats;
+extern const struct region_alloc region_allocator;
+extern const struct vpt_alloc vpt_allocator;
+extern uint64_t committed, commit_limit;   /* pages promised / promisable */
+
+static inline void *window(uint64_t phys) { return (void *)(root->window_base + phys); }
+
+/* ---- heap.c ---- */
+void *heap_page(void);                    /* zeroed frame, window address, or NULL */
+void heap_page_free(void *va);
+
+/* ---- frame copy and zero, as cheap as the ISA allows ---- */
+void page_zero(void *dst);
+void page_copy(void *dst, const void *src);
+
+/* ---- process.c ---- */
+struct process *proc_from_badge(uint64_t badge);
+struct process *proc_spawn(const char *name, uint64_t parent, int *err);
+void proc_fork(struct process *p, struct ipc_msg *m, struct ipc_msg *reply);
+void proc_exit(struct process *p, int status);   /* reclaim, notify the parent */
+void proc_wait(struct process *p, struct ipc_msg *m, struct ipc_msg *reply, int *replied);
+uint64_t proc_live_count(void);
+
+/* ---- fault.c ---- */
+/* Fills reply for fault message m of process p; returns 0 when the process
+ * was killed instead (the kill reply is already sent). */
+int fault_handle(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply);
+
+/* ---- memory.c: mmap, mprotect, munmap ---- */
+void mem_mmap(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply);
+void mem_mprotect(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply);
+void mem_munmap(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply);
+/* Drops the pages of [start, end) from p's tables and the kernel's. */
+void mem_drop_pages(struct process *p, uint64_t start, uint64_t end);
+/* Page rights a region grants for a page that is (or is not) exclusive. */
+uint32_t mem_rights(uint32_t prot, int exclusive);
+
+/* ---- stats.c ---- */
+void stats_print(void);
+void stats_reply(uint64_t group, struct ipc_msg *reply);
+
+#endif

@@ -1,0 +1,310 @@
+/* Processes: started from boot modules, forked, reclaimed on exit. */
+#include "pager.h"
+#include <ipc/elf.h>
+
+static struct process procs[MAX_PROCS];
+static uint64_t next_pid = 1;
+
+/* A process's badge carries its slot for an O(1) lookup, and its pid so a
+ * stale badge (the slot reused since) is recognised. */
+static uint64_t badge_of(const struct process *p)
+{
+    return p->pid << 8 | (uint64_t)(p - procs);
+}
+
+struct process *proc_from_badge(uint64_t badge)
+{
+    struct process *p = &procs[badge & 0xff];
+    return p->state == PROC_LIVE && p->pid == badge >> 8 ? p : 0;
+}
+
+uint64_t proc_live_count(void)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        n += procs[i].state == PROC_LIVE;
+    return n;
+}
+
+static struct process *proc_by_pid(uint64_t pid)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != PROC_FREE && procs[i].pid == pid)
+            return &procs[i];
+    return 0;
+}
+
+static struct process *slot_new(uint64_t parent)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        if (procs[i].state == PROC_FREE) {
+            struct process *p = &procs[i];
+            memset(p, 0, sizeof(*p));
+            p->pid = next_pid++;
+            p->parent = parent;
+            p->priority = PROC_PRIORITY;
+            p->state = PROC_LIVE;
+            return p;
+        }
+    }
+    return 0;
+}
+
+/* Frees everything a live (or half-built) process holds. */
+static void teardown(struct process *p)
+{
+    if (p->space) {
+        sys_space_destroy(p->space);     /* its threads die, its tables go */
+        sys_handle_close(p->space);
+        p->space = 0;                    /* nothing left to unmap in the kernel */
+    }
+    if (p->thread)
+        sys_handle_close(p->thread);
+    if (p->pager_ep)
+        sys_handle_close(p->pager_ep);
+    if (p->wait_reply)
+        sys_handle_close(p->wait_reply);
+    mem_drop_pages(p, 0, PROCESS_STACK_TOP);
+    vpt_destroy(&p->vpt, &vpt_allocator);
+    region_free_all(&p->regions, &region_allocator);
+    committed -= p->committed;
+    p->committed = 0;
+    p->space = p->thread = p->pager_ep = p->wait_reply = 0;
+}
+
+/* Space, pager handle (handle 1 in the new space) and a stopped thread. */
+static int make_task(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg)
+{
+    handle_t in_child;
+    if (sys_space_create(&p->space))
+        return PG_ENOMEM;
+    if (sys_handle_grant(p->space, pager_ep, RIGHT_SEND, badge_of(p), &in_child) ||
+        in_child != PAGER_HANDLE)
+        return PG_ENOMEM;
+    if (sys_handle_grant(HANDLE_ROOT_SPACE, pager_ep, RIGHT_SEND, badge_of(p), &p->pager_ep))
+        return PG_ENOMEM;
+    if (sys_thread_create(p->space, entry, stack, p->pager_ep, p->priority, arg, &p->thread))
+        return PG_ENOMEM;
+    return PG_OK;
+}
+
+static int commit_pages(struct process *p)
+{
+    uint64_t pages = region_pages(p->regions);
+    if (committed + pages > commit_limit)
+        return 0;
+    committed += pages;
+    p->committed = pages;
+    return 1;
+}
+
+static const struct root_module *find_module(const char *name)
+{
+    for (unsigned i = 0; i < root->module_count; i++)
+        if (!strncmp(root->modules[i].name, name, ROOT_NAME_MAX))
+            return &root->modules[i];
+    return 0;
+}
+
+static uint32_t prot_of(uint32_t flags)
+{
+    return PROT_READ | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
+}
+
+/* Regions for the module's PT_LOADs and the stack. */
+static int image_regions(struct process *p, const struct root_module *m, uint64_t *entry)
+{
+    static const struct elf_limits limits = { 0x1000, MMAP_BASE, 1ull << 30 };
+    const void *image = window(m->phys);
+    struct elf_info info;
+    if (elf_check(image, m->size, &limits, &info))
+        return PG_ENOEXEC;
+    const elf64_ehdr *eh = image;
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        const elf64_phdr *ph = elf_phdr(image, i);
+        if (ph->p_type != PT_LOAD)
+            continue;
+        struct region r = {
+            .start = ph->p_vaddr & ~4095ull,
+            .end = (ph->p_vaddr + ph->p_memsz + 4095) & ~4095ull,
+            .prot = prot_of(ph->p_flags),
+            .kind = REGION_IMAGE,
+            .image = { m->phys, ph->p_vaddr, ph->p_offset, ph->p_filesz },
+        };
+        if (region_insert(&p->regions, &r, &region_allocator))
+            return PG_ENOMEM;
+    }
+    struct region stack = { .start = PROCESS_STACK_TOP - PROCESS_STACK_SIZE,
+                            .end = PROCESS_STACK_TOP, .prot = PROT_READ | PROT_WRITE,
+                            .kind = REGION_ANON };
+    if (region_insert(&p->regions, &stack, &region_allocator))
+        return PG_ENOMEM;
+    *entry = info.entry;
+    return PG_OK;
+}
+
+struct process *proc_spawn(const char *name, uint64_t parent, int *err)
+{
+    const struct root_module *m = find_module(name);
+    if (!m) {
+        *err = PG_ENOENT;
+        return 0;
+    }
+    struct process *p = slot_new(parent);
+    if (!p) {
+        *err = PG_ENOMEM;
+        return 0;
+    }
+    uint64_t entry = 0;
+    *err = image_regions(p, m, &entry);
+    if (!*err && !commit_pages(p))
+        *err = PG_ENOMEM;
+    if (!*err)
+        *err = make_task(p, entry, PROCESS_STACK_TOP - 64, p->pid);
+    if (*err) {
+        teardown(p);
+        p->state = PROC_FREE;
+        return 0;
+    }
+    sys_thread_start(p->thread);
+    return p;
+}
+
+/* ---- fork ---- */
+
+struct fork_ctx {
+    struct process *parent, *child;
+    int failed;
+    uint64_t run_start, run_end;      /* parent pages to write-protect */
+    uint32_t run_prot;
+};
+
+static void protect_run(struct fork_ctx *c)
+{
+    if (c->run_end > c->run_start)
+        sys_protect(c->parent->space, c->run_start, (c->run_end - c->run_start) / 4096,
+                    mem_rights(c->run_prot, 0));
+    c->run_start = c->run_end = 0;
+}
+
+/* The child shares each page; the parent's writable mappings turn
+ * read-only so that the next write from either side faults and copies. */
+static void share_page(void *ctx, uint64_t va, uint64_t *e)
+{
+    struct fork_ctx *c = ctx;
+    if (c->failed || !(*e & VPT_PRESENT))
+        return;
+    uint64_t *ce = vpt_slot(&c->child->vpt, va, &vpt_allocator);
+    if (!ce) {
+        c->failed = 1;
+        return;
+    }
+    *ce = *e & (VPT_ADDR | VPT_PRESENT | VPT_MODULE);     /* mapped on first touch */
+    if (!(*e & VPT_MODULE))
+        frames_ref(&frames, (uint32_t)frames_index(&frames, *e & VPT_ADDR));
+    if (*e & VPT_WRITE) {
+        const struct region *r = region_find(c->parent->regions, va);
+        uint32_t prot = r ? r->prot : PROT_READ;
+        if (va != c->run_end || prot != c->run_prot ||
+            c->run_end - c->run_start >= MAP_MAX_PAGES * 4096ull)
+            protect_run(c);
+        if (!c->run_end) {
+            c->run_start = va;
+            c->run_prot = prot;
+        }
+        c->run_end = va + 4096;
+        *e &= ~VPT_WRITE;
+    }
+}
+
+void proc_fork(struct process *p, struct ipc_msg *m, struct ipc_msg *reply)
+{
+    int ok;
+    struct process *c = slot_new(p->pid);
+    reply->w[0] = PG_ENOMEM;
+    if (!c)
+        return;
+    c->priority = p->priority;
+    c->regions = region_copy(p->regions, &region_allocator, &ok);
+    if (!ok || !commit_pages(c)) {
+        teardown(c);
+        c->state = PROC_FREE;
+        return;
+    }
+    struct fork_ctx ctx = { p, c, 0, 0, 0, 0 };
+    vpt_each(&p->vpt, 0, PROCESS_STACK_TOP, share_page, &ctx);
+    protect_run(&ctx);
+    if (ctx.failed || make_task(c, m->w[0], m->w[1], c->pid)) {
+        teardown(c);
+        c->state = PROC_FREE;
+        return;
+    }
+    sys_thread_start(c->thread);
+    reply->w[0] = PG_OK;
+    reply->w[1] = c->pid;
+}
+
+/* ---- exit and wait ---- */
+
+static void reap(struct process *p)
+{
+    p->state = PROC_FREE;
+}
+
+void proc_exit(struct process *p, int status)
+{
+    teardown(p);
+    p->state = PROC_ZOMBIE;
+    p->exit_status = status;
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct process *q = &procs[i];
+        if (q->state != PROC_FREE && q->parent == p->pid) {
+            q->parent = 0;                 /* orphans: nobody will wait */
+            if (q->state == PROC_ZOMBIE)
+                reap(q);
+        }
+    }
+    struct process *parent = p->parent ? proc_by_pid(p->parent) : 0;
+    if (!parent || parent->state != PROC_LIVE) {
+        reap(p);
+        return;
+    }
+    if (parent->wait_reply && (parent->wait_for == 0 || parent->wait_for == (int64_t)p->pid)) {
+        struct ipc_msg m = { .tag = 0, .w = { PG_OK, p->pid, (uint64_t)status, 0 } };
+        sys_reply_saved(parent->wait_reply, &m);
+        sys_handle_close(parent->wait_reply);
+        parent->wait_reply = 0;
+        reap(p);
+    }
+}
+
+void proc_wait(struct process *p, struct ipc_msg *m, struct ipc_msg *reply, int *replied)
+{
+    int64_t want = (int64_t)m->w[0];
+    int children = 0;
+    *replied = 1;
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct process *q = &procs[i];
+        if (q->state == PROC_FREE || q->parent != p->pid || (want && (int64_t)q->pid != want))
+            continue;
+        if (q->state == PROC_ZOMBIE) {
+            reply->w[0] = PG_OK;
+            reply->w[1] = q->pid;
+            reply->w[2] = (uint64_t)q->exit_status;
+            reap(q);
+            return;
+        }
+        children++;
+    }
+    if (!children) {
+        reply->w[0] = PG_ECHILD;
+        return;
+    }
+    /* Keep the caller waiting; the child's exit answers it. */
+    if (sys_reply_save(&p->wait_reply)) {
+        reply->w[0] = PG_ENOMEM;
+        return;
+    }
+    p->wait_for = want;
+    *replied = 0;
+}

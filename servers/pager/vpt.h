@@ -1,0 +1,42 @@
+/*
+ * Virtual page table: the pager's record of which page backs each virtual
+ * page of a process, shaped like the x86 tables (four levels of 512) so
+ * lookups cost four steps. Nodes come from a caller-supplied allocator
+ * (zeroed 4 KiB blocks), so host tests can run it on malloc.
+ *
+ * A leaf entry: physical address | VPT_* flags; 0 = no page.
+ */
+#ifndef PAGER_VPT_H
+#define PAGER_VPT_H
+
+#include <stdint.h>
+
+#define VPT_PRESENT  (1ull << 0)   /* a page backs this address */
+#define VPT_MAPPED   (1ull << 1)   /* mapped in the process's page tables now */
+#define VPT_WRITE    (1ull << 2)   /* ...with write access */
+#define VPT_MODULE   (1ull << 3)   /* a boot-module page, shared and not counted */
+#define VPT_ADDR     0x000ffffffffff000ull
+
+struct vpt_alloc {
+    void *(*alloc)(void *ctx);             /* zeroed 4 KiB, or NULL */
+    void (*free)(void *ctx, void *node);
+    void *ctx;
+};
+
+struct vpt {
+    uint64_t *root;            /* NULL until the first insert */
+};
+
+/* The leaf entry for va (NULL if its table does not exist). */
+uint64_t *vpt_lookup(const struct vpt *v, uint64_t va);
+/* The leaf entry for va, creating tables; NULL when out of nodes. */
+uint64_t *vpt_slot(struct vpt *v, uint64_t va, const struct vpt_alloc *a);
+
+/* Calls fn for every nonzero leaf in [start, end), in address order. */
+void vpt_each(const struct vpt *v, uint64_t start, uint64_t end,
+              void (*fn)(void *ctx, uint64_t va, uint64_t *entry), void *ctx);
+
+/* Frees every node (the pages the entries name are the caller's business). */
+void vpt_destroy(struct vpt *v, const struct vpt_alloc *a);
+
+#endif
