@@ -27,7 +27,7 @@ set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$SRC/build/linux-baseline
-mode=icount cpu= timeout_s= quick=0 out_file= kernel= install=1
+mode=icount cpu='' timeout_s='' quick=0 out_file='' kernel='' install=1
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 need_arg() { [[ $# -ge 2 ]] || { echo "linux-baseline.sh: $1 needs a value" >&2; exit 1; }; }
@@ -116,6 +116,7 @@ qemu=(qemu-system-x86_64 -nodefaults -machine q35 -accel "$accel" -m 512M -smp 1
   -cpu "$cpu" -display none -no-reboot -monitor none -serial stdio
   -kernel "$kernel" -initrd "$OUT/initramfs.cpio.gz" -append "$append")
 if [[ $mode == icount ]]; then
+  # shellcheck disable=SC2054  # the commas are QEMU's
   qemu+=(-icount shift=0,sleep=off -rtc base=2000-01-01T00:00:00,clock=vm -seed 1)
 fi
 tmo=(timeout -k 5 "$timeout_s")
@@ -140,7 +141,7 @@ for n in "${names[@]}"; do
   grep -Eq "^LINUX $n min=[0-9]+ median=[0-9]+ avg=[0-9]+ max=[0-9]+ unit=$unit iters=[0-9]+\$" \
     "$LOG" || missing+=("$n")
 done
-grep -q '^LINUX done$' "$LOG" || missing+=(done)
+grep -q '^LINUX done$' "$LOG" || missing+=('done')
 if [[ ${#missing[@]} -gt 0 ]]; then
   say "missing: ${missing[*]}"
   [[ $rc == 124 || $rc == 137 ]] && { say "timeout after ${timeout_s}s"; exit 124; }

@@ -33,7 +33,7 @@ EXPECT=(
   'TASK KILLED: #UD invalid opcode in task'
   'TASK KILLED: #DE divide error in task'
   'TASK KILLED: #GP general protection in task'
-  '^KILLED task=[0-9]+ thread=[0-9]+ vector=14 error=0x4 addr=0xdead000 rip=0x4[0-9a-f]+ reason=invalid address'
+  '^KILLED task=[0-9]+ thread=[0-9]+ vector=14 error=0x4 addr=0xdead000 rip=0x[0-9a-f]+ reason=invalid address'
   '^KILLED .* vector=6 .* reason=no pager to handle the fault$'
   '^ktest: 0 failed$'
   '^kernel: root task exited with status 0$'
