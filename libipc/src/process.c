@@ -49,6 +49,8 @@ int64_t spawn(const char *name)
     return r ? r : (int64_t)m.w[1];
 }
 
+int64_t kill_child(int64_t pid) { return request(PG_KILL, (uint64_t)pid, 0, 0, 0, 0); }
+
 int64_t mmap(uint64_t addr, uint64_t length, int prot, int flags)
 {
     struct ipc_msg m;

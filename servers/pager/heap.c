@@ -30,31 +30,73 @@ void page_copy(void *dst, const void *src)
     __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 }
 
-/* Regions: carved from heap pages, recycled on a free list. */
-static struct region *free_regions;
+/* Regions: a slab of pages, each with its own free list and count, kept on
+ * a list while it has room; a page whose regions are all free goes back to
+ * the frame table, so frames_free says exactly what processes hold. */
+struct slab_page {
+    struct slab_page *next, *prev;    /* pages with a free slot */
+    struct region *free;
+    uint32_t used;
+};
+
+#define SLOTS_PER_PAGE ((4096 - sizeof(struct slab_page)) / sizeof(struct region))
+
+static struct slab_page *partial;
+
+static void partial_unlink(struct slab_page *pg)
+{
+    if (pg->prev)
+        pg->prev->next = pg->next;
+    else
+        partial = pg->next;
+    if (pg->next)
+        pg->next->prev = pg->prev;
+    pg->next = pg->prev = 0;
+}
+
+static void partial_push(struct slab_page *pg)
+{
+    pg->prev = 0;
+    pg->next = partial;
+    if (partial)
+        partial->prev = pg;
+    partial = pg;
+}
 
 static struct region *region_new(void *ctx)
 {
     (void)ctx;
-    if (!free_regions) {
-        struct region *page = heap_page();
-        if (!page)
+    if (!partial) {
+        struct slab_page *pg = heap_page();
+        if (!pg)
             return 0;
-        for (unsigned i = 0; i < 4096 / sizeof(struct region); i++) {
-            page[i].next = free_regions;
-            free_regions = &page[i];
+        struct region *slots = (struct region *)(pg + 1);
+        for (unsigned i = 0; i < SLOTS_PER_PAGE; i++) {
+            slots[i].next = pg->free;
+            pg->free = &slots[i];
         }
+        partial_push(pg);
     }
-    struct region *r = free_regions;
-    free_regions = r->next;
+    struct slab_page *pg = partial;
+    struct region *r = pg->free;
+    pg->free = r->next;
+    if (++pg->used == SLOTS_PER_PAGE)
+        partial_unlink(pg);
     return r;
 }
 
 static void region_del(void *ctx, struct region *r)
 {
     (void)ctx;
-    r->next = free_regions;
-    free_regions = r;
+    struct slab_page *pg = (struct slab_page *)((uint64_t)r & ~4095ull);
+    if (pg->used-- == SLOTS_PER_PAGE)
+        partial_push(pg);                 /* it was full: has room again */
+    r->next = pg->free;
+    pg->free = r;
+    if (pg->used == 0) {
+        partial_unlink(pg);
+        heap_page_free(pg);
+    }
 }
 
 static void *node_new(void *ctx)

@@ -114,6 +114,9 @@ static int dispatch(uint64_t badge, struct ipc_msg *m, struct ipc_msg *reply)
         reply->w[1] = c ? c->pid : 0;
         return 1;
     }
+    case PG_KILL:
+        reply->w[0] = proc_kill_child(p, m->w[0]);
+        return 1;
     default:
         reply->w[0] = PG_ENOSYS;
         return 1;

@@ -66,6 +66,7 @@ void proc_fork(struct process *p, struct ipc_msg *m, struct ipc_msg *reply);
 void proc_exit(struct process *p, int status);   /* reclaim, notify the parent */
 void proc_wait(struct process *p, struct ipc_msg *m, struct ipc_msg *reply, int *replied);
 uint64_t proc_live_count(void);
+uint64_t proc_kill_child(struct process *p, uint64_t pid);   /* PG_OK or PG_ECHILD */
 
 /* ---- fault.c ---- */
 /* Fills reply for fault message m of process p; returns 0 when the process

@@ -308,3 +308,12 @@ void proc_wait(struct process *p, struct ipc_msg *m, struct ipc_msg *reply, int 
     p->wait_for = want;
     *replied = 0;
 }
+
+uint64_t proc_kill_child(struct process *p, uint64_t pid)
+{
+    struct process *c = proc_by_pid(pid);
+    if (!c || c->state != PROC_LIVE || c->parent != p->pid)
+        return PG_ECHILD;
+    proc_exit(c, (int)PG_STATUS_KILLED(FAULT_REASON_NONE));
+    return PG_OK;
+}

@@ -16,6 +16,7 @@
  *   PG_MUNMAP   w0 addr, w1 length
  *   PG_STATS    w0 group (0..2)                 -> w1..w3, see below
  *   PG_SPAWN    w0..w3 module name, NUL-padded (<= 31 chars) -> w1 pid
+ *   PG_KILL     w0 pid (a child of the caller)
  *
  * Statistics groups: 0 = page_faults, minor_faults, cow_faults_handled;
  * 1 = copies_performed, zero_fills, frames_free; 2 = frames_total,
@@ -39,6 +40,7 @@ enum {
     PG_MUNMAP,
     PG_STATS,
     PG_SPAWN,
+    PG_KILL,
 };
 
 enum {

@@ -12,6 +12,7 @@ void exit(int status) __attribute__((noreturn));
 int64_t wait_pid(int64_t pid, int *status);  /* pid 0: any child */
 int64_t getpid(void);
 int64_t spawn(const char *module_name);      /* new child running a boot module */
+int64_t kill_child(int64_t pid);             /* ends a child (status 0x80) */
 /* Returns the address, or a value with (v < 0) = -PG_E*. */
 int64_t mmap(uint64_t addr, uint64_t length, int prot, int flags);
 int64_t mprotect(uint64_t addr, uint64_t length, int prot);

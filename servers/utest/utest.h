@@ -1,0 +1,36 @@
+/* Helpers shared by the user-level test programs run under a pager. */
+#ifndef UTEST_H
+#define UTEST_H
+
+#include <ipc/print.h>
+#include <ipc/process.h>
+#include <ipc/syscall.h>
+
+static inline int utest_fail(const char *name, const char *why, uint64_t a, uint64_t b)
+{
+    printf("TEST %s fail %s (%lu, %lu)\n", name, why, a, b);
+    return 1;
+}
+
+static inline int utest_pass(const char *name)
+{
+    printf("TEST %s pass\n", name);
+    return 0;
+}
+
+static inline uint64_t utest_frames_free(void)
+{
+    struct pager_stats s;
+    return pager_stats(&s) ? 0 : s.frames_free;
+}
+
+/* Blocks forever: a receive on an endpoint nobody else holds. */
+static inline void utest_block(void)
+{
+    handle_t ep;
+    struct ipc_msg m;
+    sys_endpoint_create(&ep);
+    sys_recv(ep, &m);
+}
+
+#endif
