@@ -17,10 +17,14 @@ set(KERNEL_FLAGS ${FREESTANDING_FLAGS} -fno-pic -fno-pie -mcmodel=kernel)
 set(USER_FLAGS ${FREESTANDING_FLAGS} -fno-pic -fno-pie -mcmodel=small)
 
 # link_freestanding(<target> <objlib> <linker-script> [extra objlibs...])
-# Produces ${CMAKE_CURRENT_BINARY_DIR}/<target>.elf and a custom target
+# Produces <target>.elf (in FREESTANDING_OUT_DIR if set, else the current
+# binary directory) and a custom target
 # <target> that builds it.
 function(link_freestanding target objlib script)
-  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}.elf)
+  if(NOT FREESTANDING_OUT_DIR)
+    set(FREESTANDING_OUT_DIR ${CMAKE_CURRENT_BINARY_DIR})
+  endif()
+  set(out ${FREESTANDING_OUT_DIR}/${target}.elf)
   set(objs $<TARGET_OBJECTS:${objlib}>)
   foreach(extra ${ARGN})
     list(APPEND objs $<TARGET_OBJECTS:${extra}>)
@@ -42,5 +46,7 @@ function(add_user_program name)
   add_library(${name}_objs OBJECT ${P_SOURCES})
   target_compile_options(${name}_objs PRIVATE ${USER_FLAGS})
   target_include_directories(${name}_objs PRIVATE ${PROJECT_SOURCE_DIR}/libipc/include)
+  # Every user program lands in build/servers/, where the scripts look.
+  set(FREESTANDING_OUT_DIR ${PROJECT_BINARY_DIR}/servers)
   link_freestanding(${name} ${name}_objs ${PROJECT_SOURCE_DIR}/libipc/user.ld libipc_user)
 endfunction()

@@ -16,6 +16,8 @@
 #   --timeout S       seconds before the run is killed (default 120, 900 with --icount)
 #   --append "TEXT"   kernel command line (added after a test's own)
 #   --test NAME       boot the configuration test/qemu/cases/NAME.sh
+#   --pager NAME      root task: servers/NAME (default: pager); a program module
+#                     of the configuration is started by it
 #   --build DIR       build directory (default: build/ in the source tree)
 #   --no-install      do not install missing packages (fail if any is missing)
 #   --no-build        use the build directory as it is
@@ -26,7 +28,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$SRC/build
 accel=auto icount=0 gdb=0 cpu= machine= mem= smp= timeout_s= append=
-test_name= install=1 build=1 raw=0
+test_name= install=1 build=1 raw=0 pager_name=
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -42,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
     --test) test_name=$2; shift 2 ;;
+    --pager) pager_name=$2; shift 2 ;;
     --build) BUILD=$(realpath -m "$2"); shift 2 ;;
     --no-install) install=0; shift ;;
     --no-build) build=0; shift ;;
@@ -86,6 +89,12 @@ if [[ -n $test_name ]]; then
   if declare -F prepare >/dev/null; then prepare; fi
 fi
 [[ -n $append ]] && CMDLINE="${CMDLINE:+$CMDLINE }$append"
+# --pager swaps the root task (the first module) without rebuilding anything.
+if [[ -n $pager_name ]]; then
+  pager_elf=$BUILD/servers/$pager_name.elf
+  [[ -f $pager_elf ]] || { say "no pager '$pager_name' ($pager_elf)"; exit 1; }
+  MODULES[0]=$pager_elf
+fi
 # A test case may choose the machine; flags given on the command line win.
 cpu=${cpu:-${CASE_CPU:-}} machine=${machine:-${CASE_MACHINE:-q35}}
 mem=${mem:-${CASE_MEM:-256M}} smp=${smp:-${CASE_SMP:-1}}
