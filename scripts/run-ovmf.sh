@@ -7,6 +7,7 @@
 #
 # usage: scripts/run-ovmf.sh [options]
 #   --icount          deterministic: rdtsc counts guest instructions (TCG only)
+#   --quick           fewer benchmark rounds (10 warm-up + 100), for tests
 #   --kvm | --tcg     accelerator (default: KVM when /dev/kvm works, else TCG)
 #   --gdb             QEMU waits for GDB on :1234; prints the gdb command
 #   --cpu MODEL       CPU model (default qemu64 under TCG, host under KVM)
@@ -28,12 +29,13 @@ set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$SRC/build
 accel=auto icount=0 gdb=0 cpu= machine= mem= smp= timeout_s= append=
-test_name= install=1 build=1 raw=0 pager_name=
+test_name= install=1 build=1 raw=0 pager_name= quick=0
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --icount) icount=1; shift ;;
+    --quick) quick=1; shift ;;
     --kvm) accel=kvm; shift ;;
     --tcg) accel=tcg; shift ;;
     --gdb) gdb=1; shift ;;
@@ -73,7 +75,7 @@ fi
 # The configuration to boot: defaults, then the test case's settings.
 LOADER=$BUILD/efi/BOOTX64.EFI
 KERNEL=$BUILD/microkernel/kernel.elf
-MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/hello.elf")
+MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/bench.elf" "$BUILD/servers/bench_peer.elf")
 CMDLINE=
 CFG_EXTRA=()
 QEMU_EXTRA=()
@@ -103,12 +105,6 @@ for f in "$LOADER" "$KERNEL" "${MODULES[@]}"; do
   [[ -f $f ]] || { say "missing build product $f (build first)"; exit 1; }
 done
 
-esp_args=(--out "$RUN_DIR/esp.img" --loader "$LOADER" --kernel "$KERNEL")
-for m in "${MODULES[@]}"; do esp_args+=(--module "$m"); done
-[[ -n $CMDLINE ]] && esp_args+=(--cmdline "$CMDLINE")
-for l in "${CFG_EXTRA[@]}"; do esp_args+=(--cfg-extra "$l"); done
-"$SRC/scripts/make-esp.sh" "${esp_args[@]}"
-
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$RUN_DIR/vars.fd"
 
@@ -134,7 +130,19 @@ elif [[ $accel == kvm ]] && ! kvm_usable; then
   say "KVM requested but not usable here"; exit 1
 fi
 [[ -z $cpu ]] && { [[ $accel == kvm ]] && cpu=host || cpu=qemu64; }
+
+# Tell the benchmark what its counter counts, and how long to run.
+if [[ $icount == 1 ]]; then unit=insns; elif [[ $accel == kvm ]]; then unit=cycles; else unit=ticks; fi
+extra_cmdline="bench.unit=$unit"
+[[ $quick == 1 ]] && extra_cmdline+=" bench.quick=1"
+CMDLINE="${CMDLINE:+$CMDLINE }$extra_cmdline"
 [[ -z $timeout_s ]] && { [[ $icount == 1 ]] && timeout_s=900 || timeout_s=120; }
+
+esp_args=(--out "$RUN_DIR/esp.img" --loader "$LOADER" --kernel "$KERNEL")
+for m in "${MODULES[@]}"; do esp_args+=(--module "$m"); done
+[[ -n $CMDLINE ]] && esp_args+=(--cmdline "$CMDLINE")
+for l in "${CFG_EXTRA[@]}"; do esp_args+=(--cfg-extra "$l"); done
+"$SRC/scripts/make-esp.sh" "${esp_args[@]}"
 
 qemu=(qemu-system-x86_64 -nodefaults -machine "$machine" -accel "$accel"
   -cpu "$cpu" -m "$mem" -smp "$smp" -display none -no-reboot

@@ -38,15 +38,41 @@ int64_t getpid(void)
     return r ? r : (int64_t)m.w[1];
 }
 
-int64_t spawn(const char *name)
+/* Up to 23 characters of s, NUL-padded, in three words. */
+static void pack(const char *s, uint64_t w[3])
 {
-    uint64_t w[4] = {0};
     char *dst = (char *)w;
-    for (unsigned i = 0; i < sizeof(w) - 1 && name[i]; i++)
-        dst[i] = name[i];
+    w[0] = w[1] = w[2] = 0;
+    for (unsigned i = 0; i < 3 * sizeof(uint64_t) - 1 && s[i]; i++)
+        dst[i] = s[i];
+}
+
+int64_t spawn_with(const char *name, handle_t gift)
+{
+    uint64_t w[3];
+    pack(name, w);
     struct ipc_msg m;
-    int64_t r = request(PG_SPAWN, w[0], w[1], w[2], w[3], &m);
+    int64_t r = request(PG_SPAWN | (gift ? TAG_GRANT : 0), w[0], w[1], w[2], gift, &m);
     return r ? r : (int64_t)m.w[1];
+}
+
+int64_t spawn(const char *name) { return spawn_with(name, 0); }
+
+int getenv_cmdline(const char *key, char *buf, unsigned size)
+{
+    uint64_t w[3];
+    pack(key, w);
+    struct ipc_msg m;
+    int64_t r = request(PG_GETENV, w[0], w[1], w[2], 0, &m);
+    if (r)
+        return (int)r;
+    const char *v = (const char *)&m.w[1];
+    unsigned i = 0;
+    for (; i + 1 < size && i < 3 * sizeof(uint64_t) && v[i]; i++)
+        buf[i] = v[i];
+    if (size)
+        buf[i] = 0;
+    return 0;
 }
 
 int64_t kill_child(int64_t pid) { return request(PG_KILL, (uint64_t)pid, 0, 0, 0, 0); }

@@ -91,6 +91,8 @@ static inline void take_receiver(struct endpoint *ep, struct thread *dest, struc
 
 bool fastpath_call(struct trap_frame *r)
 {
+    if (unlikely(r->rsi & TAG_GRANT))
+        return false;                   /* handle transfer: slow path */
     uint64_t badge;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_SEND, &badge);
     struct thread *dest = ep ? ready_receiver(ep) : NULL;

@@ -7,7 +7,18 @@
 #include <kernel/ipc.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
+#include <kernel/object.h>
 #include <kernel/vmops.h>
+
+/* A copy of the sender's handle h in the receiver's table: its number
+ * there, or 0 when h is gone by now or the table is full. */
+static uint64_t transfer_handle(struct thread *from, struct thread *to, uint64_t h)
+{
+    struct handle *e;
+    if (handle_get(from->space, h, OBJ_NONE, RIGHT_GRANT, &e))
+        return 0;
+    return handle_install(to->space, e->obj, e->rights, e->badge);
+}
 
 /* The message moves from sender registers (or fault record) to receiver. */
 static void deliver(struct thread *from, struct thread *to, uint64_t badge)
@@ -26,6 +37,8 @@ static void deliver(struct thread *from, struct thread *to, uint64_t badge)
         d->r10 = s->r10;
         d->r8 = s->r8;
         d->r9 = s->r9;
+        if (s->rsi & TAG_GRANT)
+            d->r9 = transfer_handle(from, to, s->r9);
     }
     d->rdi = badge;
     d->rax = IPC_OK;

@@ -322,6 +322,11 @@ static int64_t switching(uint64_t nr, struct trap_frame *r)
     case SYS_SEND:
         if ((err = get_endpoint(r->rdi, RIGHT_SEND, &e, &badge)))
             return (int64_t)err;
+        if (r->rsi & TAG_GRANT) {
+            struct handle *g;
+            if ((err = handle_get(caller_space(), r->r9, OBJ_NONE, RIGHT_GRANT, &g)))
+                return (int64_t)err;
+        }
         ipc_send(e, badge, nr == SYS_CALL, false);
         return -1;
     case SYS_RECV:

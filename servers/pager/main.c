@@ -65,6 +65,26 @@ static void init_name(char *out, unsigned size)
     }
 }
 
+/* PG_GETENV: "key=value" words of the kernel command line. */
+static void getenv_reply(const struct ipc_msg *m, struct ipc_msg *reply)
+{
+    char key[25];
+    memcpy(key, m->w, 24);
+    key[24] = 0;
+    size_t n = strlen(key);
+    reply->w[0] = PG_ENOENT;
+    for (const char *c = root->cmdline; n && *c; c++) {
+        if ((c != root->cmdline && c[-1] != ' ') || strncmp(c, key, n) || c[n] != '=')
+            continue;
+        char *out = (char *)&reply->w[1];
+        memset(out, 0, 24);
+        for (unsigned i = 0; i < 23 && c[n + 1 + i] && c[n + 1 + i] != ' '; i++)
+            out[i] = c[n + 1 + i];
+        reply->w[0] = PG_OK;
+        return;
+    }
+}
+
 /* Handles one message; returns 1 when `reply` must be sent. */
 static int dispatch(uint64_t badge, struct ipc_msg *m, struct ipc_msg *reply)
 {
@@ -105,15 +125,21 @@ static int dispatch(uint64_t badge, struct ipc_msg *m, struct ipc_msg *reply)
         stats_reply(m->w[0], reply);
         return 1;
     case PG_SPAWN: {
-        char name[33];
-        memcpy(name, m->w, 32);
-        name[32] = 0;
+        char name[25];
+        memcpy(name, m->w, 24);
+        name[24] = 0;
+        handle_t gift = (m->tag & TAG_GRANT) ? m->w[3] : 0;
         int err;
-        struct process *c = proc_spawn(name, p->pid, &err);
+        struct process *c = proc_spawn(name, p->pid, gift, &err);
+        if (gift)
+            sys_handle_close(gift);           /* the child has its copy */
         reply->w[0] = c ? PG_OK : (uint64_t)err;
         reply->w[1] = c ? c->pid : 0;
         return 1;
     }
+    case PG_GETENV:
+        getenv_reply(m, reply);
+        return 1;
     case PG_KILL:
         reply->w[0] = proc_kill_child(p, m->w[0]);
         return 1;
@@ -139,7 +165,7 @@ int main(const struct root_info *ri)
     printf("pager: %u frames (%u MiB), committing up to %lu pages; starting %s\n", frames.total,
            frames.total >> 8, commit_limit, name[0] ? name : "(nothing)");
     int err = 0;
-    struct process *init = name[0] ? proc_spawn(name, 0, &err) : 0;
+    struct process *init = name[0] ? proc_spawn(name, 0, 0, &err) : 0;
     if (!init) {
         printf("pager: cannot start init '%s' (error %d)\n", name, err);
         stats_print();

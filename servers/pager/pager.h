@@ -61,7 +61,9 @@ void page_copy(void *dst, const void *src);
 
 /* ---- process.c ---- */
 struct process *proc_from_badge(uint64_t badge);
-struct process *proc_spawn(const char *name, uint64_t parent, int *err);
+/* A new process running module `name`; `gift` (a handle of ours, or 0) is
+ * granted to it as CHILD_GIFT_HANDLE. */
+struct process *proc_spawn(const char *name, uint64_t parent, handle_t gift, int *err);
 void proc_fork(struct process *p, struct ipc_msg *m, struct ipc_msg *reply);
 void proc_exit(struct process *p, int status);   /* reclaim, notify the parent */
 void proc_wait(struct process *p, struct ipc_msg *m, struct ipc_msg *reply, int *replied);

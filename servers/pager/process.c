@@ -81,6 +81,9 @@ static int make_task(struct process *p, uint64_t entry, uint64_t stack, uint64_t
     if (sys_handle_grant(p->space, pager_ep, RIGHT_SEND, badge_of(p), &in_child) ||
         in_child != PAGER_HANDLE)
         return PG_ENOMEM;
+    if (sys_handle_grant(p->space, p->space, RIGHT_THREAD, 0, &in_child) ||
+        in_child != SELF_SPACE_HANDLE)
+        return PG_ENOMEM;
     if (sys_handle_grant(HANDLE_ROOT_SPACE, pager_ep, RIGHT_SEND, badge_of(p), &p->pager_ep))
         return PG_ENOMEM;
     if (sys_thread_create(p->space, entry, stack, p->pager_ep, p->priority, arg, &p->thread))
@@ -143,7 +146,7 @@ static int image_regions(struct process *p, const struct root_module *m, uint64_
     return PG_OK;
 }
 
-struct process *proc_spawn(const char *name, uint64_t parent, int *err)
+struct process *proc_spawn(const char *name, uint64_t parent, handle_t gift, int *err)
 {
     const struct root_module *m = find_module(name);
     if (!m) {
@@ -161,6 +164,10 @@ struct process *proc_spawn(const char *name, uint64_t parent, int *err)
         *err = PG_ENOMEM;
     if (!*err)
         *err = make_task(p, entry, PROCESS_STACK_TOP - 64, p->pid);
+    handle_t in_child;
+    if (!*err && gift &&
+        (sys_handle_grant(p->space, gift, RIGHTS_ALL, 0, &in_child) || in_child != CHILD_GIFT_HANDLE))
+        *err = PG_EINVAL;
     if (*err) {
         teardown(p);
         p->state = PROC_FREE;

@@ -101,6 +101,10 @@ enum {
  * the fault labels in ipc/fault.h) and flags. */
 #define TAG_LABEL_MASK 0x0000ffffffffffffull
 #define TAG_MAP        (1ull << 48)   /* reply carries a map item (fault.h) */
+/* A send or call carries a handle: w3 names one of the sender's (it needs
+ * RIGHT_GRANT); the receiver gets a copy in its own table, same rights and
+ * badge, and finds its number in w3 (0 if its table was full). */
+#define TAG_GRANT      (1ull << 49)
 
 static inline uint64_t tag_label(uint64_t tag) { return tag & TAG_LABEL_MASK; }
 

@@ -15,8 +15,12 @@
  *   PG_MPROTECT w0 addr, w1 length, w2 PROT_*
  *   PG_MUNMAP   w0 addr, w1 length
  *   PG_STATS    w0 group (0..2)                 -> w1..w3, see below
- *   PG_SPAWN    w0..w3 module name, NUL-padded (<= 31 chars) -> w1 pid
+ *   PG_SPAWN    w0..w2 module name, NUL-padded (<= 23 chars); with
+ *               TAG_GRANT, w3 = a handle the child gets as CHILD_GIFT_HANDLE
+ *                                               -> w1 pid
  *   PG_KILL     w0 pid (a child of the caller)
+ *   PG_GETENV   w0..w2 key (<= 23 chars)        -> w1..w3 value of "key=value"
+ *               on the kernel command line (<= 23 chars, NUL-padded)
  *
  * Statistics groups: 0 = page_faults, minor_faults, cow_faults_handled;
  * 1 = copies_performed, zero_fills, frames_free; 2 = frames_total,
@@ -29,6 +33,11 @@
 #include <ipc/abi.h>
 
 #define PAGER_HANDLE 1ull
+/* Also in every process: its own space, with RIGHT_THREAD only (threads
+ * yes, mappings no: memory is the pager's business). */
+#define SELF_SPACE_HANDLE 2ull
+/* Where a spawned child finds the handle its parent gave it (PG_SPAWN). */
+#define CHILD_GIFT_HANDLE 3ull
 
 enum {
     PG_EXIT = 0x9001,
@@ -41,6 +50,7 @@ enum {
     PG_STATS,
     PG_SPAWN,
     PG_KILL,
+    PG_GETENV,
 };
 
 enum {

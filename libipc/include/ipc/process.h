@@ -12,6 +12,11 @@ void exit(int status) __attribute__((noreturn));
 int64_t wait_pid(int64_t pid, int *status);  /* pid 0: any child */
 int64_t getpid(void);
 int64_t spawn(const char *module_name);      /* new child running a boot module */
+/* The same, handing the child a copy of `gift` as CHILD_GIFT_HANDLE. */
+int64_t spawn_with(const char *module_name, handle_t gift);
+/* Value of key=value on the kernel command line into buf (<= 23 chars);
+ * 0, or -PG_ENOENT when absent. */
+int getenv_cmdline(const char *key, char *buf, unsigned size);
 int64_t kill_child(int64_t pid);             /* ends a child (status 0x80) */
 /* Returns the address, or a value with (v < 0) = -PG_E*. */
 int64_t mmap(uint64_t addr, uint64_t length, int prot, int flags);

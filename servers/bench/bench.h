@@ -1,0 +1,56 @@
+/*
+ * bench: the product's benchmark, started by the pager as init. It times
+ * kernel and pager paths with serialized rdtsc (ipc/timing.h): 100 warm-up
+ * rounds, 1000 measured, the cost of an empty timed region subtracted;
+ * min / median / avg / max per operation. Under QEMU -icount the unit is
+ * guest instructions and runs repeat exactly.
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include <ipc/print.h>
+#include <ipc/process.h>
+#include <ipc/syscall.h>
+#include <ipc/timing.h>
+#include <ipc/ulib.h>
+
+#define MAX_ROUNDS 1000
+
+struct bench_config {
+    unsigned warmup, rounds;      /* 100 / 1000, or 10 / 100 with bench.quick */
+    int rdtscp;
+    uint64_t empty;               /* cost of an empty timed region */
+    char unit[24];                /* insns, cycles or ticks */
+};
+
+extern struct bench_config cfg;
+extern uint64_t samples[MAX_ROUNDS];
+
+/* Sample i (counting warm-up rounds) of a measured loop. */
+static inline void bench_sample(unsigned i, uint64_t t0, uint64_t t1)
+{
+    if (i >= cfg.warmup)
+        samples[i - cfg.warmup] = t1 - t0;
+}
+
+/* Summarizes samples[0..n): subtracts the empty region, divides by `per`
+ * (operations per sample), prints the BENCH line, records the row. */
+void bench_report(const char *name, unsigned n, unsigned per);
+
+/* The box-drawn table of every result with its target. */
+void bench_table(void);
+
+/* The benchmarks; each reports its own lines. */
+void bench_null_syscall(void);
+void bench_ipc_same_space(void);
+void bench_ipc_cross_space(void);
+void bench_kernel_yield(void);
+void bench_fault_roundtrip(void);
+void bench_demand_zero(void);
+void bench_cow(void);
+void bench_fork_exit(void);
+
+/* A second thread in our own space, running fn(arg) on a fresh stack. */
+handle_t bench_thread(void (*fn)(uint64_t), uint64_t arg);
+
+#endif

@@ -1,0 +1,43 @@
+/* bench: configuration, the benchmarks in order, the table. */
+#include "bench.h"
+
+struct bench_config cfg;
+uint64_t samples[MAX_ROUNDS];
+
+static void measure_empty(void)
+{
+    for (unsigned i = 0; i < cfg.warmup + cfg.rounds; i++) {
+        uint64_t t0 = timing_begin();
+        uint64_t t1 = timing_end(cfg.rdtscp);
+        bench_sample(i, t0, t1);
+    }
+    struct timing_stats st;
+    timing_summarize(samples, cfg.rounds, &st);
+    cfg.empty = st.min;
+}
+
+int main(void)
+{
+    char quick[24];
+    int is_quick = getenv_cmdline("bench.quick", quick, sizeof(quick)) == 0 && quick[0] != '0';
+    cfg.warmup = is_quick ? 10 : 100;
+    cfg.rounds = is_quick ? 100 : MAX_ROUNDS;
+    cfg.rdtscp = timing_has_rdtscp();
+    if (getenv_cmdline("bench.unit", cfg.unit, sizeof(cfg.unit)))
+        memcpy(cfg.unit, "ticks", 6);
+    measure_empty();
+    printf("bench: %u warm-up + %u measured rounds each, unit %s, empty region %lu (subtracted), "
+           "%s\n", cfg.warmup, cfg.rounds, cfg.unit, cfg.empty,
+           cfg.rdtscp ? "rdtscp" : "cpuid+rdtsc");
+    bench_null_syscall();
+    bench_ipc_same_space();
+    bench_ipc_cross_space();
+    bench_kernel_yield();
+    bench_fault_roundtrip();
+    bench_demand_zero();
+    bench_cow();
+    bench_fork_exit();
+    bench_table();
+    pager_print_stats();
+    return 0;
+}
