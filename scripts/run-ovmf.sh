@@ -79,9 +79,11 @@ MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/bench.elf" "$BUILD/servers/b
 CMDLINE=
 CFG_EXTRA=()
 QEMU_EXTRA=()
-RUN_DIR=$BUILD/run/${test_name:-default}
+# A directory per run (several may run at once); gone when the run ends.
+RUN_DIR=$BUILD/run/${test_name:-default}.$$
 rm -rf "$RUN_DIR"
 mkdir -p "$RUN_DIR"
+trap 'rm -rf "$RUN_DIR"' EXIT
 WORK=$RUN_DIR
 if [[ -n $test_name ]]; then
   case_file=$SRC/test/qemu/cases/$test_name.sh

@@ -7,7 +7,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD_DIR:-$SRC/build}
 
-"$SRC/scripts/install-deps.sh"
+"$SRC/scripts/install-deps.sh" --linux     # --linux: the Linux baseline's kernel too
 cmake -S "$SRC" -B "$BUILD" -G Ninja
 cmake --build "$BUILD"
 # Two QEMU boots at a time: each is one TCG thread, most machines have 2+ cores.

@@ -60,7 +60,7 @@ static inline void switch_fast(struct thread *to)
     cpu0.ctx = ctx;
     cpu0.ctx_top = ctx + sizeof(struct trap_frame);
     cpu0.current = to;
-    *tss_rsp0 = ctx + sizeof(struct trap_frame);
+    tss.rsp[0] = ctx + sizeof(struct trap_frame);
 }
 
 /* The receiver at the head of ep, if it can take a call and run now. */
@@ -165,7 +165,7 @@ static inline void wait_and_switch(struct thread *self, struct endpoint *ep,
     self->state = TS_BLOCKED_RECV;
     self->blocked_on = ep;
     ep->obj.refs++;
-    tqueue_push(&ep->receivers, self);
+    TQUEUE_PUSH_INLINE(&ep->receivers, self);
     switch_fast(caller);
 }
 

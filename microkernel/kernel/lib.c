@@ -1,10 +1,18 @@
 /* The few C library functions the kernel needs (and clang may call). */
 #include <kernel/lib.h>
 
+/* Whole 8-byte words when the sizes allow: the same on real hardware, and
+ * eight times fewer counted steps under QEMU's icount (which counts each
+ * iteration of a rep instruction). */
 void *memcpy(void *dst, const void *src, size_t n)
 {
     void *ret = dst;
-    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    if (!(((uintptr_t)dst | (uintptr_t)src | n) & 7)) {
+        n /= 8;
+        __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    } else {
+        __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    }
     return ret;
 }
 
@@ -22,7 +30,13 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     void *ret = dst;
-    __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+    if (!(((uintptr_t)dst | n) & 7)) {
+        uint64_t v = (uint8_t)c * 0x0101010101010101ull;
+        n /= 8;
+        __asm__ volatile("rep stosq" : "+D"(dst), "+c"(n) : "a"(v) : "memory");
+    } else {
+        __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+    }
     return ret;
 }
 

@@ -55,7 +55,7 @@ void frame_free(void *frame);
 /* process.c */
 struct process *proc_live(uint64_t pid);
 uint64_t proc_count(void);
-struct process *proc_spawn(const char *name, uint64_t parent, uint64_t *err);
+struct process *proc_spawn(const char *name, uint64_t parent, handle_t gift, uint64_t *err);
 void proc_exit(struct process *p, int status);
 void proc_wait(struct process *p, uint64_t pid, struct ipc_msg *reply, int *answer);
 uint64_t proc_kill(struct process *p, uint64_t pid);

@@ -96,6 +96,29 @@ static void fault(struct process *p, const struct ipc_msg *m)
     proc_exit(p, (int)PG_STATUS_KILLED(reason));   /* ...we take back the rest */
 }
 
+/* The value of "key=value" on the kernel command line, or NULL. */
+static const char *cmdline_value(const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *c = root->cmdline; n && *c; c++)
+        if ((c == root->cmdline || c[-1] == ' ') && !strncmp(c, key, n) && c[n] == '=')
+            return c + n + 1;
+    return 0;
+}
+
+static void init_name(char *out)
+{
+    const char *name = cmdline_value("init");
+    if (!name)
+        name = root->module_count > 1 ? root->modules[1].name : "";
+    unsigned n = 0;
+    while (name[n] && name[n] != ' ' && n + 1 < ROOT_NAME_MAX) {
+        out[n] = name[n];
+        n++;
+    }
+    out[n] = 0;
+}
+
 /* Handles one message from badge (a pid); returns 1 when `reply` must be
  * sent to the caller now. */
 static int dispatch(uint64_t badge, const struct ipc_msg *m, struct ipc_msg *reply)
@@ -126,33 +149,32 @@ static int dispatch(uint64_t badge, const struct ipc_msg *m, struct ipc_msg *rep
     case PG_STATS:    stats_reply(m->w[0], reply); return 1;
     case PG_KILL:     reply->w[0] = proc_kill(p, m->w[0]); return 1;
     case PG_SPAWN: {
-        char name[33];
-        memcpy(name, m->w, 32);       /* NUL-padded in w0..w3 */
-        name[32] = 0;
-        struct process *c = proc_spawn(name, p->pid, &reply->w[0]);
+        char name[25];
+        memcpy(name, m->w, 24);       /* NUL-padded in w0..w2 */
+        name[24] = 0;
+        /* With TAG_GRANT the kernel put a copy of the caller's handle in
+         * our table (w3); the child gets its own copy, ours goes. */
+        handle_t gift = m->tag & TAG_GRANT ? m->w[3] : 0;
+        struct process *c = proc_spawn(name, p->pid, gift, &reply->w[0]);
+        if (gift)
+            sys_handle_close(gift);
         reply->w[1] = c ? c->pid : 0;
+        return 1;
+    }
+    case PG_GETENV: {
+        char key[25];
+        memcpy(key, m->w, 24);
+        key[24] = 0;
+        const char *v = cmdline_value(key);
+        reply->w[0] = v ? PG_OK : PG_ENOENT;
+        for (unsigned i = 0; v && i < 23 && v[i] && v[i] != ' '; i++)
+            ((char *)&reply->w[1])[i] = v[i];   /* w1..w3 are zero: NUL-padded */
         return 1;
     }
     default:                          /* PG_FORK included: no COW, no fork */
         reply->w[0] = PG_ENOSYS;
         return 1;
     }
-}
-
-static void init_name(char *out)
-{
-    const char *c = root->cmdline, *name = root->module_count > 1 ? root->modules[1].name : "";
-    for (; *c; c++)
-        if ((c == root->cmdline || c[-1] == ' ') && !strncmp(c, "init=", 5)) {
-            name = c + 5;
-            break;
-        }
-    unsigned n = 0;
-    while (name[n] && name[n] != ' ' && n + 1 < ROOT_NAME_MAX) {
-        out[n] = name[n];
-        n++;
-    }
-    out[n] = 0;
 }
 
 int main(const struct root_info *ri)
@@ -168,7 +190,7 @@ int main(const struct root_info *ri)
     printf("eagerpager: %lu frames (%lu MiB), eager and without fork; starting %s\n",
            frames_free, frames_free >> 8, name[0] ? name : "(nothing)");
     uint64_t err = PG_ENOENT;
-    struct process *init = name[0] ? proc_spawn(name, 0, &err) : 0;
+    struct process *init = name[0] ? proc_spawn(name, 0, 0, &err) : 0;
     if (!init) {
         printf("eagerpager: cannot start init '%s' (error %lu)\n", name, err);
         stats_print();
@@ -181,7 +203,7 @@ int main(const struct root_info *ri)
     for (;;) {
         int answer = !st.status && dispatch(st.badge, &m, &reply);
         if (!proc_live(init_pid))
-            break;                    /* init is gone: the run is over */
+            break;                    /* init is gone (its slot keeps the status) */
         m = reply;
         st = answer ? sys_reply_recv(pager_ep, &m) : sys_recv(pager_ep, &m);
     }

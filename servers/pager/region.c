@@ -61,6 +61,8 @@ static int splits_needed(const struct region *r, uint64_t start, uint64_t end)
 static int cut_at_edges(struct region **list, uint64_t start, uint64_t end,
                         const struct region_alloc *a)
 {
+    if (start >= end)
+        return 0;          /* nothing to cut: an empty range needs no node */
     int need = splits_needed(*list, start, end);
     struct region *spare[2] = { 0, 0 };
     for (int i = 0; i < need; i++) {

@@ -3,22 +3,11 @@
 #include <arch/gdt.h>
 #include <stdint.h>
 
-struct tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-} __attribute__((packed));
-
 _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
 #define IST_STACK_SIZE 4096
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
-static struct tss tss;
-uint64_t *const tss_rsp0 = &tss.rsp[0];
+struct tss tss;
 
 /* Access byte + flags for long-mode code/data segments. */
 #define SEG_CODE(dpl) (0x00209a0000000000ull | ((uint64_t)(dpl) << 45))

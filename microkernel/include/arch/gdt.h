@@ -18,8 +18,19 @@
 #include <stdint.h>
 void gdt_init(void);
 void gdt_set_kernel_entry_stack(uint64_t top);
-/* The TSS field behind it, for the IPC fastpath's inline switch. */
-extern uint64_t *const tss_rsp0;
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+
+/* The TSS; the IPC fastpath writes rsp[0] directly on a switch. */
+extern struct tss tss;
 #endif
 
 #endif

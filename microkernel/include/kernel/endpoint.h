@@ -24,6 +24,17 @@ void endpoint_destroy(struct endpoint *e);
 void endpoint_release(struct endpoint *e);
 
 void tqueue_push(struct tqueue *q, struct thread *t);
+/* The same, inline, for the fastpath. */
+#define TQUEUE_PUSH_INLINE(q, t)            \
+    do {                                    \
+        (t)->qnext = NULL;                  \
+        (t)->qprev = (q)->tail;             \
+        if ((q)->tail)                      \
+            (q)->tail->qnext = (t);         \
+        else                                \
+            (q)->head = (t);                \
+        (q)->tail = (t);                    \
+    } while (0)
 struct thread *tqueue_pop(struct tqueue *q);
 void tqueue_remove(struct tqueue *q, struct thread *t);
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Ours against Linux, measured the same way in the same QEMU: runs the
+# bench (scripts/run-ovmf.sh) and the Linux baseline (scripts/linux-baseline.sh)
+# in one mode, prints one table (operation, ours, Linux, ratio, target),
+# and writes results/bench.csv and results/bench.svg.
+#
+# usage: scripts/compare.sh [--icount (default) | --tcg | --kvm] [--cpu MODEL]
+#                           [--quick] [--out DIR] [-h]
+# Figures are medians. In --icount mode they are guest instructions and two
+# runs give the same numbers; --tcg gives noisy host-clock ticks; --kvm real
+# cycles where KVM works.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+mode=icount cpu= quick=0 out=$SRC/results
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --icount) mode=icount; shift ;;
+    --tcg) mode=tcg; shift ;;
+    --kvm) mode=kvm; shift ;;
+    --cpu) cpu=$2; shift 2 ;;
+    --quick) quick=1; shift ;;
+    --out) out=$(realpath -m "$2"); shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "compare.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
+  esac
+done
+mkdir -p "$out"
+ours_args=("--$mode") linux_args=("--$mode")
+[[ -n $cpu ]] && { ours_args+=(--cpu "$cpu"); linux_args+=(--cpu "$cpu"); }
+[[ $quick == 1 ]] && { ours_args+=(--quick); linux_args+=(--quick); }
+
+echo "compare: running our benchmark (${ours_args[*]})" >&2
+"$SRC/scripts/run-ovmf.sh" "${ours_args[@]}" > "$out/ours.log" 2>&1 ||
+  { echo "compare: our run failed; see $out/ours.log" >&2; exit 1; }
+echo "compare: running the Linux baseline (${linux_args[*]})" >&2
+"$SRC/scripts/linux-baseline.sh" "${linux_args[@]}" > "$out/linux.log" 2>&1 ||
+  { echo "compare: Linux baseline failed; see $out/linux.log" >&2; exit 1; }
+cpu_used=$(sed -n 's/^run-ovmf: booting [^(]*(\([a-z]*\), cpu=\([^,]*\),.*/\1 \2/p' "$out/ours.log" | head -1)
+
+# ours-name linux-name target(kind:value) ; kind abs = at most value per op,
+# rel = at most value x Linux.
+pairs='null_syscall getppid abs:60
+ipc_yield_same_as futex_handoff abs:120
+ipc_yield_cross_as pipe_pingpong abs:150
+kernel_yield sched_yield -
+fault_roundtrip - abs:600
+demand_zero_fault demand_zero_fault -
+cow_fault cow_fault rel:0.5
+fork_exit_1mib fork_exit_1mib -'
+
+awk -v mode="$mode" -v pairs="$pairs" -v csv="$out/bench.csv" -v svg="$out/bench.svg" \
+    -v when="$(date -u +%Y-%m-%d)" -v machine="$cpu_used" '
+function field(line, key,   i, n, parts, kv) {
+  n = split(line, parts, " ")
+  for (i = 1; i <= n; i++) { split(parts[i], kv, "="); if (kv[1] == key) return kv[2] }
+  return ""
+}
+FNR == NR && /^BENCH / { ours[$2] = field($0, "median"); unit = field($0, "unit"); next }
+FNR != NR && /^LINUX [a-z0-9_]+ min=/ { linux[$2] = field($0, "median"); next }
+END {
+  n = split(pairs, rows, "\n")
+  printf "%-20s %12s %-16s %12s %8s  %-16s %s\n", "operation", "ours", "Linux (same op)", "Linux", "ratio", "target", "verdict"
+  print "operation,ours_median,linux_name,linux_median,ratio,target,verdict,unit,mode" > csv
+  for (i = 1; i <= n; i++) {
+    split(rows[i], f, " "); name = f[1]; lname = f[2]; tgt = f[3]
+    o = ours[name]; l = (lname != "-") ? linux[lname] : ""
+    ratio = (o != "" && l != "" && l > 0) ? sprintf("%.3f", o / l) : "-"
+    verdict = "-"; ttext = "-"
+    if (tgt != "-") {
+      split(tgt, t, ":")
+      if (t[1] == "abs") { ttext = "<= " t[2]; limit = t[2] }
+      else { ttext = "<= " t[2] " x Linux"; limit = (l != "") ? t[2] * l : "" }
+      if (mode != "icount") verdict = "n/a (targets are in instructions)"
+      else if (o == "" || limit == "") verdict = "unknown"
+      else verdict = (o + 0 <= limit + 0) ? "met" : "missed"
+    }
+    printf "%-20s %12s %-16s %12s %8s  %-16s %s\n", name, (o == "" ? "?" : o), lname, (l == "" ? "-" : l), ratio, ttext, verdict
+    printf "%s,%s,%s,%s,%s,%s,%s,%s,%s\n", name, o, lname, l, ratio, ttext, verdict, unit, mode > csv
+    names[i] = name; ov[i] = o; lv[i] = l
+  }
+  printf "\nunit: %s, mode: %s, machine: %s, date: %s\n", unit, mode, machine, when
+  # A horizontal bar chart on a log scale: ours and Linux per operation.
+  h = 40 * n + 90
+  printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"860\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", h > svg
+  printf "<text x=\"10\" y=\"20\" font-size=\"15\">microkernel vs Linux, same QEMU (%s, %s, %s; log scale, lower is better)</text>\n", unit, mode, machine > svg
+  printf "<rect x=\"560\" y=\"32\" width=\"12\" height=\"10\" fill=\"#2a7\"/><text x=\"578\" y=\"41\">ours</text><rect x=\"630\" y=\"32\" width=\"12\" height=\"10\" fill=\"#c55\"/><text x=\"648\" y=\"41\">Linux</text>\n" > svg
+  maxlog = 7
+  for (i = 1; i <= n; i++) {
+    y = 50 + (i - 1) * 40
+    printf "<text x=\"10\" y=\"%d\">%s</text>\n", y + 16, names[i] > svg
+    if (ov[i] != "" && ov[i] > 0) { w = 600 * log(ov[i]) / log(10) / maxlog; printf "<rect x=\"170\" y=\"%d\" width=\"%.1f\" height=\"14\" fill=\"#2a7\"/><text x=\"%.1f\" y=\"%d\">%s</text>\n", y, w, 175 + w, y + 11, ov[i] > svg }
+    if (lv[i] != "" && lv[i] > 0) { w = 600 * log(lv[i]) / log(10) / maxlog; printf "<rect x=\"170\" y=\"%d\" width=\"%.1f\" height=\"14\" fill=\"#c55\"/><text x=\"%.1f\" y=\"%d\">%s</text>\n", y + 16, w, 175 + w, y + 27, lv[i] > svg }
+  }
+  print "</svg>" > svg
+}' "$out/ours.log" "$out/linux.log" | tee "$out/table.txt"
+echo "compare: wrote $out/bench.csv, $out/bench.svg and $out/table.txt" >&2

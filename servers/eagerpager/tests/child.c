@@ -1,0 +1,85 @@
+/*
+ * A child for the eager pager's runner, built once per mode (CHILD_*):
+ *   exit   its image and stack were loaded before it ran: exits with 7
+ *   wild   reads the stack's guard page: killed, invalid address
+ *   ro     writes its read-only data: killed, protection
+ *   nx     calls code in a data page: killed, protection
+ *   block  waits forever, until the runner kills it
+ *   thread a second thread, made in its own space (SELF_SPACE_HANDLE),
+ *          sends 42 on the handle the parent gave (CHILD_GIFT_HANDLE)
+ */
+#include <ipc/print.h>
+#include <ipc/process.h>
+#include <ipc/syscall.h>
+
+#define STACK_BOTTOM (PROCESS_STACK_TOP - PROCESS_STACK_SIZE)
+
+#if defined(CHILD_exit)
+static volatile int data = 42, bss;
+
+int main(void)
+{
+    /* Let the runner reach its wait first, so the exit answers a saved reply. */
+    for (int i = 0; i < 100; i++)
+        sys_yield();
+    struct pager_stats before, after;
+    pager_stats(&before);
+    volatile uint8_t *deep = (volatile uint8_t *)STACK_BOTTOM;
+    int ok = data == 42 && bss == 0 && *deep == 0;
+    *deep = bss = 1;
+    pager_stats(&after);
+    return ok && after.page_faults == before.page_faults ? 7 : 1;
+}
+#elif defined(CHILD_wild)
+int main(void)
+{
+    return *(volatile int *)(STACK_BOTTOM - 8);
+}
+#elif defined(CHILD_ro)
+static const int constant = 5;
+
+int main(void)
+{
+    *(volatile int *)&constant = 6;
+    return 0;
+}
+#elif defined(CHILD_nx)
+int main(void)
+{
+    int64_t a = mmap(0, 4096, PROT_READ | PROT_WRITE, 0);
+    if (a < 0)
+        return 1;
+    *(volatile uint8_t *)a = 0xc3;    /* ret */
+    ((void (*)(void))a)();
+    return 0;
+}
+#elif defined(CHILD_block) || defined(CHILD_thread)
+#if defined(CHILD_thread)
+static void sender(uint64_t value)
+{
+    struct ipc_msg m = { .tag = 1, .w = { value } };
+    sys_send(CHILD_GIFT_HANDLE, &m);
+    sys_exit(0);
+}
+#endif
+
+int main(void)
+{
+#if defined(CHILD_thread)
+    int64_t stack = mmap(0, 4 * 4096, PROT_READ | PROT_WRITE, 0);
+    handle_t t;
+    if (stack < 0 ||
+        sys_thread_create(SELF_SPACE_HANDLE, (uint64_t)sender, (uint64_t)stack + 4 * 4096 - 8,
+                          PAGER_HANDLE, 10, 42, &t) ||
+        sys_thread_start(t))
+        return 1;
+#endif
+    handle_t ep;
+    struct ipc_msg m;
+    sys_endpoint_create(&ep);
+    sys_recv(ep, &m);                 /* nobody else holds ep: until killed */
+    return 0;
+}
+#else
+#error "build with one CHILD_* mode"
+#endif

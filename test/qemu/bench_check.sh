@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The benchmark end to end, quickly: every BENCH line present and sane
+# (0 < min <= median <= max, iters as asked), the table and the pager's
+# statistics printed, a clean end. With --repeat-icount it runs the quick
+# bench twice under -icount and requires identical BENCH lines.
+#   test/qemu/bench_check.sh [--build DIR] [--repeat-icount]
+set -uo pipefail
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=$SRC/build repeat=0
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --build) BUILD=$(realpath -m "$2"); shift 2 ;;
+    --repeat-icount) repeat=1; shift ;;
+    *) echo "bench_check: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+names=(null_syscall ipc_yield_same_as ipc_yield_cross_as kernel_yield fault_roundtrip
+       demand_zero_fault cow_fault fork_exit_1mib)
+
+run() {   # run <log> <extra run-ovmf options...>
+  local log=$1; shift
+  "$SRC/scripts/run-ovmf.sh" --build "$BUILD" --no-install --no-build --quick "$@" >"$log" 2>&1
+}
+
+check_log() {   # check_log <log> <status>
+  local log=$1 status=$2 bad=0
+  [[ $status == 0 ]] || { echo "FAIL bench: run ended with status $status"; bad=1; }
+  for n in "${names[@]}"; do
+    line=$(grep -E "^BENCH $n min=[0-9]+ median=[0-9]+ avg=[0-9]+ max=[0-9]+ unit=(insns|ticks|cycles) iters=[0-9]+$" "$log")
+    if [[ -z $line ]]; then echo "FAIL bench: no well-formed BENCH line for $n"; bad=1; continue; fi
+    read -r min med avg max iters < <(sed -E 's/.*min=([0-9]+) median=([0-9]+) avg=([0-9]+) max=([0-9]+) .*iters=([0-9]+)/\1 \2 \3 \4 \5/' <<<"$line")
+    want=100; [[ $n == fork_exit_1mib ]] && want=20
+    if ! (( min > 0 && min <= med && med <= max && min <= avg && avg <= max && iters == want )); then
+      echo "FAIL bench: $n is not sane: $line"; bad=1
+    fi
+  done
+  grep -q '^║ operation ' "$log" || { echo "FAIL bench: no table"; bad=1; }
+  grep -qE '^PAGER page_faults=[0-9]+ ' "$log" || { echo "FAIL bench: no PAGER line"; bad=1; }
+  grep -q '^PANIC' "$log" && { echo "FAIL bench: PANIC"; bad=1; }
+  return $bad
+}
+
+mkdir -p "$BUILD/run"
+if [[ $repeat == 0 ]]; then
+  run "$BUILD/run/bench_quick.log"
+  st=$?
+  check_log "$BUILD/run/bench_quick.log" $st || { tail -40 "$BUILD/run/bench_quick.log"; exit 1; }
+  echo "PASS bench_quick"
+  exit 0
+fi
+run "$BUILD/run/bench_icount_1.log" --icount; st1=$?
+run "$BUILD/run/bench_icount_2.log" --icount; st2=$?
+check_log "$BUILD/run/bench_icount_1.log" $st1 || exit 1
+check_log "$BUILD/run/bench_icount_2.log" $st2 || exit 1
+if ! diff <(grep '^BENCH' "$BUILD/run/bench_icount_1.log") <(grep '^BENCH' "$BUILD/run/bench_icount_2.log"); then
+  echo "FAIL bench_icount_repeat: two icount runs differ"
+  exit 1
+fi
+grep '^BENCH' "$BUILD/run/bench_icount_1.log"
+echo "PASS bench_icount_repeat"
