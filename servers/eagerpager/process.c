@@ -312,8 +312,10 @@ void mem_mmap(struct process *p, const uint64_t *w, struct ipc_msg *reply)
         drop_range(p, addr, end);     /* MAP_FIXED replaces what was there */
     if ((reply->w[0] = map_zero(p, addr, end, prot)))
         return;
-    if (!fixed)
-        p->mmap_next = end + PAGE;    /* an unmapped page between mappings */
+    /* The next mmap goes above every one so far (a MAP_FIXED one too, so
+     * the two never overlap), an unmapped page between them. */
+    if (end + PAGE > p->mmap_next)
+        p->mmap_next = end + PAGE;
     reply->w[1] = addr;
 }
 

@@ -107,6 +107,23 @@ static const char *munmap_remap(void)
     return 0;
 }
 
+/* A MAP_FIXED mapping above the others is never handed out again. */
+static const char *fixed_then_any(void)
+{
+    int64_t a = mmap(0, PAGE, RW, 0);
+    if (a < 0 || mmap((uint64_t)a + 2 * PAGE, PAGE, RW, MAP_FIXED) != a + 2 * PAGE)
+        return "mmap failed";
+    *(volatile uint64_t *)(a + 2 * PAGE) = 5;
+    int64_t b = mmap(0, 4 * PAGE, RW, 0);
+    if (b < 0 || (b <= a + 2 * PAGE && b + 4 * PAGE > a + 2 * PAGE))
+        return "MAP_FIXED range handed out again";
+    if (*(volatile uint64_t *)(a + 2 * PAGE) != 5)
+        return "MAP_FIXED page lost";
+    munmap((uint64_t)a, 3 * PAGE);
+    munmap((uint64_t)b, 4 * PAGE);
+    return 0;
+}
+
 /* Bad requests get the documented error; fork is not offered. */
 static const char *bad_requests(void)
 {
@@ -254,6 +271,7 @@ static const struct { const char *name; const char *(*fn)(void); } tests[] = {
     { "eager_mmap_zero", mmap_zero },
     { "eager_mprotect", mprotect_rw },
     { "eager_munmap_remap", munmap_remap },
+    { "eager_mmap_fixed_then_any", fixed_then_any },
     { "eager_bad_requests", bad_requests },
     { "eager_exhaust_mmap", exhaust },
     { "eager_getenv", getenv_init },

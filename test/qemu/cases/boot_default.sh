@@ -1,4 +1,5 @@
-DESCRIPTION="the default boot: kernel BOOT line, the pager starts hello, statistics, clean end"
+DESCRIPTION="a plain boot: kernel BOOT line, the pager starts hello, statistics, clean end"
+MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/hello.elf")
 EXPECT_STATUS=0
 EXPECT=(
   '^loader: kernel /boot/kernel.elf entry FFFFFFFF8'

@@ -11,6 +11,7 @@ EXPECT=(
   '^TEST eager_mmap_zero pass$'
   '^TEST eager_mprotect pass$'
   '^TEST eager_munmap_remap pass$'
+  '^TEST eager_mmap_fixed_then_any pass$'
   '^TEST eager_bad_requests pass$'
   '^TEST eager_exhaust_mmap pass$'
   '^TEST eager_getenv pass$'
