@@ -32,6 +32,7 @@ void kmain(struct bootinfo *bi)
         panic("boot: %s", err);
     paging_drop_identity();
     cpu_init();
+    paging_guard_kernel_stack();
 
     uint64_t usable = boot_add_memory(bi);
     unsigned modules = boot_report_modules(bi);

@@ -50,6 +50,26 @@ static int kernel_ud(void)
     return fail("kernel_ud", "ud2 did not trap");
 }
 
+/* Unbounded recursion: the guard page under the kernel stack turns it into
+ * a #PF that cannot be delivered on that stack, hence #DF on its IST stack. */
+static volatile int recursion_limit = 1 << 30;   /* never reached: the stack is 16 KiB */
+
+static int recurse(int depth)
+{
+    volatile char frame[512];
+    frame[0] = (char)depth;
+    if (depth > recursion_limit)
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
+static int kernel_stack_overflow(void)
+{
+    kprintf("selftest: recursing until the kernel stack overflows\n");
+    recurse(0);
+    return fail("kernel_stack_overflow", "returned from unbounded recursion");
+}
+
 /* Every usable frame is reachable through the direct map, distinct, and
  * comes back: allocate all, stamp each with its own address, check the
  * stamps, free all, and the count returns to where it was. */
@@ -89,6 +109,7 @@ static const struct {
     { "kernel_pf_text", kernel_pf_text },
     { "kernel_nx", kernel_nx },
     { "kernel_ud", kernel_ud },
+    { "kernel_stack_overflow", kernel_stack_overflow },
     { "frames", frames_all },
 };
 

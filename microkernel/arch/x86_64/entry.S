@@ -15,6 +15,12 @@ _start:
 
     .bss
     .p2align 12
+    /* Unmapped at boot (paging_guard_kernel_stack): an overflow faults here,
+     * and the #DF that follows runs on its own IST stack and prints the box
+     * instead of silently corrupting whatever lies below. */
+    .globl boot_stack_guard
+boot_stack_guard:
+    .skip 4096
     .globl boot_stack_top
 boot_stack:
     .skip 16384

@@ -62,3 +62,14 @@ volatile uint32_t *kmap_mmio(uint64_t phys)
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
     return (volatile uint32_t *)va;
 }
+
+void paging_guard_kernel_stack(void)
+{
+    extern char boot_stack_guard[];
+    uint64_t va = (uint64_t)boot_stack_guard;
+    uint64_t *t = phys_to_virt(boot_pml4_phys);
+    for (int level = 3; level > 0; level--)
+        t = kernel_next(t, va, level);
+    t[(va >> 12) & 511] = 0;
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}

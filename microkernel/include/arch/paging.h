@@ -13,6 +13,9 @@ void paging_drop_identity(void);
  * table shared by every address space) and returns its address. */
 volatile uint32_t *kmap_mmio(uint64_t phys);
 
+/* Unmaps the page under the kernel stack so an overflow ends in #DF. */
+void paging_guard_kernel_stack(void);
+
 /* Physical address of the boot page-table root (kernel half only). */
 extern uint64_t boot_pml4_phys;
 
