@@ -1,0 +1,348 @@
+/*
+ * fuzz: random system calls and IPC against the kernel and the pager, and
+ * random faults in children it forks. Every call must come back with a
+ * status (never a crash), every bad child must be killed cleanly, and the
+ * run must end normally. Replay with "fuzz.seed=N fuzz.calls=M".
+ *
+ * What it never does (it would end the fuzzer itself, not test anything):
+ * exit or close its pager and self handles, or block on an endpoint nobody
+ * serves. Threads with random entry points go into spaces it created.
+ */
+#include <ipc/fault.h>
+#include <ipc/print.h>
+#include <ipc/process.h>
+#include <ipc/syscall.h>
+#include <ipc/ulib.h>
+
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static uint64_t below(uint64_t n) { return n ? rnd() % n : 0; }
+
+static uint64_t parse(const char *s, uint64_t dflt)
+{
+    if (!*s)
+        return dflt;
+    uint64_t v = 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (uint64_t)(*s - '0');
+    return v;
+}
+
+/* ---- what the fuzzer holds ---- */
+#define POOL 16
+static handle_t spaces[POOL], endpoints[POOL], threads[POOL];
+static handle_t echo_ep;               /* served by our echo thread: never blocks */
+static uint64_t sandbox;               /* pages of ours we may map elsewhere */
+static const char text[] = "fuzz: printable test text\n";
+extern char __image_start[];
+
+static uint64_t calls, errors, killed;
+
+static handle_t pick(const handle_t *pool) { return pool[below(POOL)]; }
+
+/* A closed handle's number will be reused: no pool may keep it. */
+static void forget(handle_t h)
+{
+    for (int i = 0; i < POOL; i++) {
+        if (spaces[i] == h)
+            spaces[i] = 0;
+        if (endpoints[i] == h)
+            endpoints[i] = 0;
+        if (threads[i] == h)
+            threads[i] = 0;
+    }
+}
+
+/* Handles: ours (valid), junk, and the two we must keep (1, 2). */
+static handle_t any_handle(void)
+{
+    switch (below(8)) {
+    case 0: return pick(spaces);
+    case 1: return pick(endpoints);
+    case 2: return pick(threads);
+    case 3: return below(2) ? PAGER_HANDLE : SELF_SPACE_HANDLE;
+    case 4: return below(64);
+    case 5: return rnd();
+    case 6: return HANDLE_MAX + below(100);
+    default: return echo_ep;
+    }
+}
+
+/* Addresses: kernel half, non-canonical, unaligned, unmapped, read-only,
+ * straddling the end of a mapping, and valid ones. */
+static uint64_t any_addr(void)
+{
+    switch (below(9)) {
+    case 0: return 0xffff800000000000ull + below(1ull << 30);
+    case 1: return 0xffffffff80000000ull + below(1 << 20);
+    case 2: return 0x0000800000000000ull + below(1ull << 40);
+    case 3: return sandbox + 1 + below(4095);
+    case 4: return 0x3000000000ull + below(1ull << 30);
+    case 5: return (uint64_t)__image_start;              /* our text: read-only */
+    case 6: return sandbox + 16 * 4096 - 8;              /* straddles the end */
+    case 7: return sandbox + below(16) * 4096;
+    default: return rnd();
+    }
+}
+
+static uint64_t any_len(void)
+{
+    switch (below(5)) {
+    case 0: return 0;
+    case 1: return below(64);
+    case 2: return 4096 * (1 + below(4));
+    case 3: return ~0ull - below(100);
+    default: return rnd();
+    }
+}
+
+static uint64_t any_value(void)
+{
+    switch (below(4)) {
+    case 0: return below(8);
+    case 1: return rnd();
+    case 2: return any_addr();
+    default: return any_len();
+    }
+}
+
+static void count(uint64_t status)
+{
+    calls++;
+    if (status)
+        errors++;
+}
+
+/* A light call with random arguments (any number, valid or not). */
+static void light_call(void)
+{
+    uint64_t nr = below(4) ? below(SYS_FIRST_SWITCHING) : rnd() % 64;
+    if (nr >= SYS_FIRST_SWITCHING)
+        nr = below(SYS_FIRST_SWITCHING);
+    if (nr == SYS_HANDLE_CLOSE) {
+        handle_t h = any_handle();
+        if (h == PAGER_HANDLE || h == SELF_SPACE_HANDLE || h == echo_ep)
+            return;
+        count(sys_handle_close(h));
+        forget(h);
+        return;
+    }
+    if (nr == SYS_DEBUG_PUTS) {
+        /* Valid pointers print a known line; bad ones must be refused. */
+        uint64_t p = below(3) ? any_addr() : (uint64_t)text;
+        uint64_t n = p == (uint64_t)text ? sizeof(text) - 1 : below(3) ? any_len() : 8;
+        if (p == sandbox + below(16) * 4096)
+            return;
+        struct sys_ret r = sys_light4(SYS_DEBUG_PUTS, p, n, 0, 0);
+        count(r.status);
+        return;
+    }
+    if (nr == SYS_THREAD_CREATE) {
+        /* Only in spaces we made: a random entry point faults and dies there. */
+        handle_t t;
+        /* Never our own pager: it would take that thread's faults for ours
+         * (see docs/pager.md on delegated pagers). */
+        handle_t pager = below(2) ? HANDLE_NONE : any_handle();
+        if (pager == PAGER_HANDLE)
+            pager = echo_ep;
+        uint64_t st = sys_thread_create(pick(spaces), any_addr(), any_addr(), pager, below(12),
+                                        rnd(), &t);
+        count(st);
+        if (!st) {
+            handle_t *slot = &threads[below(POOL)];
+            if (*slot) {
+                sys_handle_close(*slot);
+                forget(*slot);
+            }
+            *slot = t;
+            if (below(2))
+                sys_thread_start(t);
+        }
+        return;
+    }
+    if (nr == SYS_SPACE_CREATE || nr == SYS_ENDPOINT_CREATE) {
+        handle_t h;
+        uint64_t st = nr == SYS_SPACE_CREATE ? sys_space_create(&h) : sys_endpoint_create(&h);
+        count(st);
+        if (!st) {
+            handle_t *slot = nr == SYS_SPACE_CREATE ? &spaces[below(POOL)] : &endpoints[below(POOL)];
+            if (*slot) {
+                sys_handle_close(*slot);
+                forget(*slot);
+            }
+            *slot = h;
+        }
+        return;
+    }
+    if (nr == SYS_HANDLE_GRANT) {
+        handle_t out;
+        count(sys_handle_grant(pick(spaces), any_handle(), (uint32_t)below(256), any_value(), &out));
+        return;
+    }
+    if (nr == SYS_MAP || nr == SYS_UNMAP || nr == SYS_PROTECT) {
+        handle_t target = below(4) ? pick(spaces) : any_handle();
+        if (target == SELF_SPACE_HANDLE && nr != SYS_MAP)
+            target = pick(spaces);
+        count(sys_light5(nr, target, any_addr(), any_addr(), below(2) ? below(4) : any_len(),
+                         below(8)).status);
+        return;
+    }
+    count(sys_light5(nr, any_value(), any_value(), any_value(), any_value(), any_value()).status);
+}
+
+/* IPC and scheduling calls, on endpoints that answer or refuse at once. */
+static void switching_call(void)
+{
+    static const uint64_t safe_labels[] = { PG_GETPID, PG_STATS, PG_MMAP, PG_GETENV, 0x1234 };
+    uint64_t nr = SYS_FIRST_SWITCHING + below(SYS_COUNT - SYS_FIRST_SWITCHING + 3);
+    struct ipc_msg m = { .tag = rnd() & ~(TAG_GRANT | TAG_MAP), .w = { any_value(), any_value(), any_value(), any_value() } };
+    /* Handles that answer at once or refuse at once; never an endpoint of
+     * ours that nobody serves (that would block us for good). */
+    static const handle_t refusing[] = { 0, HANDLE_MAX, HANDLE_MAX + 5, ~0ull, 1ull << 40 };
+    handle_t h;
+    switch (below(4)) {
+    case 0: h = refusing[below(5)]; break;
+    case 1: h = below(2) ? pick(spaces) : pick(threads); break;    /* wrong type */
+    default: h = below(3) ? echo_ep : PAGER_HANDLE; break;
+    }
+    switch (nr) {
+    case SYS_EXIT:
+        return;
+    case SYS_CALL:
+    case SYS_SEND:
+        if (h == PAGER_HANDLE) {
+            if (nr == SYS_SEND)
+                return;                             /* a send the pager never answers */
+            m.tag = safe_labels[below(5)];
+            if (m.tag == PG_MMAP) {                 /* only in the sandbox area */
+                m.w[0] = 0;
+                m.w[3] = 0;
+            }
+        }
+        break;
+    case SYS_RECV:
+    case SYS_REPLY_RECV:
+        if (h == echo_ep || h == PAGER_HANDLE)
+            h = refusing[below(5)];
+        break;
+    case SYS_THREAD_STOP:
+    case SYS_THREAD_DESTROY:
+    case SYS_THREAD_START:
+        if (below(2))
+            h = pick(threads);
+        break;
+    case SYS_SPACE_DESTROY:
+        if (h == SELF_SPACE_HANDLE)
+            h = pick(spaces);
+        break;
+    case SYS_ENDPOINT_DESTROY:
+        if (h == echo_ep)
+            h = pick(endpoints);
+        break;
+    default:
+        break;
+    }
+    count(sys_ipc(nr, h, &m).status);
+}
+
+/* Recursion without end: the stack's guard page stops it. */
+static volatile uint64_t depth_limit = ~0ull;
+static uint64_t overflow(uint64_t depth)
+{
+    volatile char frame[1024];
+    frame[0] = (char)depth;
+    return depth < depth_limit ? overflow(depth + 1) + frame[0] : 0;
+}
+
+/* Children that misbehave: each must be killed, nothing else affected. */
+static void bad_child(void)
+{
+    int64_t pid = fork();
+    if (pid == 0) {
+        switch (below(6)) {
+        case 0: ((void (*)(void))(rnd() & 0x00007fffffffffffull))(); break;   /* bad jump */
+        case 1: *(volatile uint8_t *)__image_start = 0xcc; break;            /* write text */
+        case 2: { volatile uint64_t z = 0; calls = 1 / z; break; }            /* #DE */
+        case 3: overflow(0); break;                                       /* stack */
+        case 4: __asm__ volatile("ud2"); break;
+        default: *(volatile uint64_t *)any_addr() = 1; break;
+        }
+        exit(0);                                    /* some addresses were valid */
+    }
+    if (pid > 0) {
+        int status = 0;
+        wait_pid(pid, &status);
+        if (status & 0x80)
+            killed++;
+    }
+}
+
+static void echo(void)
+{
+    struct ipc_msg m = {0};
+    struct ipc_status st = sys_recv(echo_ep, &m);
+    for (;;) {
+        m.tag &= ~(TAG_GRANT | TAG_MAP);
+        st = sys_reply_recv(echo_ep, &m);
+        if (st.status)                    /* e.g. a fault message echoed back */
+            st = sys_recv(echo_ep, &m);
+    }
+}
+
+static void start_echo(void)
+{
+    int64_t stack = mmap(0, 16 * 4096, PROT_READ | PROT_WRITE, 0);
+    sys_endpoint_create(&echo_ep);
+    handle_t t;
+    sys_thread_create(SELF_SPACE_HANDLE, (uint64_t)echo, (uint64_t)stack + 16 * 4096 - 8,
+                      PAGER_HANDLE, 10, 0, &t);
+    sys_thread_start(t);
+}
+
+int main(void)
+{
+    char buf[24];
+    getenv_cmdline("fuzz.seed", buf, sizeof(buf));
+    uint64_t seed = parse(buf, 12345);
+    buf[0] = 0;
+    getenv_cmdline("fuzz.calls", buf, sizeof(buf));
+    uint64_t total = parse(buf, 100000);
+    rng = seed ? seed : 1;
+    printf("fuzz: seed=%lu calls=%lu (replay: --append \"fuzz.seed=%lu fuzz.calls=%lu\")\n", seed,
+           total, seed, total);
+    sandbox = (uint64_t)mmap(0, 16 * 4096, PROT_READ | PROT_WRITE, 0);
+    for (int i = 0; i < 16; i++)
+        *(volatile uint64_t *)(sandbox + i * 4096) = 0;
+    start_echo();
+    for (int i = 0; i < 4; i++) {
+        sys_space_create(&spaces[i]);
+        sys_endpoint_create(&endpoints[i]);
+    }
+    uint64_t children = 0, next_report = 20000;
+    while (calls < total) {
+        uint64_t k = below(1000);
+        if (k < 2 && children < total / 500 + 1) {
+            bad_child();
+            children++;
+        } else if (k < 600) {
+            light_call();
+        } else {
+            switching_call();
+        }
+        if (calls >= next_report) {
+            printf("fuzz: %lu calls so far\n", calls);
+            next_report += 20000;
+        }
+    }
+    printf("FUZZ calls=%lu errors=%lu killed=%lu panics=0 seed=%lu\n", calls, errors, killed, seed);
+    pager_print_stats();
+    return 0;
+}
