@@ -44,11 +44,14 @@ static void deliver(struct thread *from, struct thread *to, uint64_t badge)
     d->rax = IPC_OK;
 }
 
+/* Takes t out of its endpoint queue. It is in no queue and blocked on
+ * nothing afterwards (TS_INACTIVE until the caller says what it is now). */
 static void leave_endpoint(struct thread *t)
 {
     struct endpoint *e = t->blocked_on;
     tqueue_remove(t->state == TS_BLOCKED_SEND ? &e->senders : &e->receivers, t);
     t->blocked_on = NULL;
+    t->state = TS_INACTIVE;
     object_unref(&e->obj);
 }
 
