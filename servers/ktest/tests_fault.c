@@ -169,6 +169,29 @@ static int killed_without_pager(void)
     return test_pass(name);
 }
 
+/* A fault waits in the send queue of a pager endpoint nobody receives on;
+ * the endpoint is destroyed: the faulter dies with the box, nothing else
+ * (the fuzzer once found this path taking the thread out of the queue
+ * twice). */
+static int pager_endpoint_destroyed(void)
+{
+    const char *name = "fault_pager_endpoint_destroyed";
+    handle_t ep;
+    struct child c;
+    if (sys_endpoint_create(&ep) || child_spawn(&c, bad_read, 0, ep, 5, 12))
+        return test_fail(name, "setup failed");
+    sys_thread_start(c.thread);
+    if (!wait_until(c.thread, THREAD_BLOCKED_SEND))
+        return test_fail(name, "the fault never reached the endpoint");
+    sys_endpoint_destroy(ep);
+    uint64_t status, st = sys_thread_state(c.thread, &status);
+    child_destroy(&c);
+    sys_handle_close(ep);
+    if (status != IPC_EDEAD)
+        return test_fail(name, "faulter not killed (state %lu, status %lu)", st, status);
+    return test_pass(name);
+}
+
 int tests_fault(void)
 {
     int failed = demand_zero();
@@ -180,6 +203,7 @@ int tests_fault(void)
     failed += killed_by_pager("exception_gp_killed", do_gp, FAULT_EXCEPTION, 13);
     failed += killed_by_pager("exception_sse_killed", do_sse, FAULT_EXCEPTION, 6);
     failed += killed_without_pager();
+    failed += pager_endpoint_destroyed();
     failed += demand_zero();           /* and the system goes on as before */
     return failed;
 }

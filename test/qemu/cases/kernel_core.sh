@@ -24,6 +24,8 @@ EXPECT=(
   '^TEST exception_gp_killed pass$'
   '^TEST exception_sse_killed pass$'
   '^TEST fault_without_pager_kills pass$'
+  '^TEST fault_pager_endpoint_destroyed pass$'
+  '^KILLED .* reason=its pager endpoint was destroyed$'
   '^TEST ipc_server_death_wakes_caller pass$'
   '^TEST ipc_endpoint_destroy_wakes_waiter pass$'
   '^TEST thread_stop_cancels_ipc pass$'
