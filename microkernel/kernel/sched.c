@@ -59,6 +59,8 @@ void sched_switch_to(struct thread *t)
 
 static void deadlock(void)
 {
+    if (!thread_any_alive())
+        panic("the root task died and every other task has ended");
     kprintf("kernel: no thread can run and none can be woken:\n");
     thread_dump_all();
     panic("deadlock: every thread is blocked");
@@ -75,7 +77,7 @@ static struct thread *idle(void)
         struct thread *t = pick();
         if (t)
             return t;
-        if (cpu0.ticks - start > IDLE_DEADLOCK_TICKS)
+        if (cpu0.ticks - start > IDLE_DEADLOCK_TICKS || !thread_any_alive())
             deadlock();
     }
 }

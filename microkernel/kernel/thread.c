@@ -18,6 +18,9 @@ _Static_assert(__builtin_offsetof(struct thread, ctx) % 16 == 0,
 static uint64_t next_thread_id = 1;
 static struct thread *all_threads;  /* every live thread, for reports */
 struct thread *zombie;
+bool root_died;
+
+bool thread_any_alive(void) { return all_threads != NULL; }
 
 struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
                              struct endpoint *pager, uint64_t pager_badge,
@@ -83,8 +86,12 @@ void thread_kill(struct thread *t, uint64_t status)
     if (t->pager)
         object_unref(&t->pager->obj);
     t->pager = NULL;
-    if (s->is_root && s->thread_count == 0)
-        panic("root task ended without calling exit");
+    if (s->is_root && s->thread_count == 0 && !root_died) {
+        /* The pager is gone. Tasks waiting on it were failed above; the
+         * others go on, and the run ends when none is left (sched.c). */
+        root_died = true;
+        kprintf("kernel: the root task died; tasks that do not need it go on\n");
+    }
     object_unref(&s->obj);
     if (t == current)
         zombie = t;                 /* its block stays valid until we switch */

@@ -3,6 +3,7 @@
 #include "ktest.h"
 
 void perf_run(void);
+void crash_as_pager(void);
 
 static int strstr_simple(const char *hay, const char *needle)
 {
@@ -28,6 +29,10 @@ int main(const struct root_info *ri)
         printf("ktest: waiting on an endpoint nobody else holds\n");
         sys_recv(ep, &m);
         printf("TEST deadlock fail the receive returned\n");
+        return 1;
+    }
+    if (strstr_simple(ri->cmdline, "crashpager")) {
+        crash_as_pager();
         return 1;
     }
     if (strstr_simple(ri->cmdline, "perf")) {

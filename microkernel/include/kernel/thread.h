@@ -71,6 +71,10 @@ void task_kill(struct thread *t, const char *why);
 
 const char *thread_state_name(unsigned state);
 
+/* Whether any thread is still alive; whether the root task has died. */
+bool thread_any_alive(void);
+extern bool root_died;
+
 /* Prints every live thread and its state (deadlock reports). */
 void thread_dump_all(void);
 
