@@ -118,7 +118,10 @@ int fault_handle(struct process *p, const struct ipc_msg *m, struct ipc_msg *rep
         return kill(p, FAULT_REASON_EXCEPTION);
     uint64_t addr = m->w[0], err = m->w[1], va = addr & ~4095ull;
     int write = (err & FAULT_ERR_WRITE) != 0, fetch = (err & FAULT_ERR_FETCH) != 0;
-    const struct region *r = region_find(p->regions, addr);
+    /* Faults come in runs over one region: try the last one first. */
+    struct region *r = p->last_fault_region;
+    if (!r || addr < r->start || addr >= r->end)
+        r = p->last_fault_region = region_find(p->regions, addr);
     if (!r)
         return kill(p, FAULT_REASON_INVALID_ADDRESS);
     if (r->prot == PROT_NONE || (write && !(r->prot & PROT_WRITE)) ||

@@ -93,6 +93,12 @@ uint64_t frames_phys(const struct frame_table *ft, uint32_t i)
 
 int64_t frames_index(const struct frame_table *ft, uint64_t phys)
 {
+    /* Most frames sit in the biggest range, the last one in practice. */
+    if (ft->range_count) {
+        const struct frame_range *fr = &ft->ranges[ft->range_count - 1];
+        if (phys >= fr->base && (phys - fr->base) / 4096 < fr->count)
+            return fr->first + (int64_t)((phys - fr->base) / 4096);
+    }
     for (unsigned r = 0; r < ft->range_count; r++) {
         const struct frame_range *fr = &ft->ranges[r];
         if (phys >= fr->base && (phys - fr->base) / 4096 < fr->count)

@@ -91,6 +91,7 @@ static uint64_t pages_in(const struct region *r, uint64_t start, uint64_t end)
 
 static uint64_t unmap_range(struct process *p, uint64_t start, uint64_t end)
 {
+    p->last_fault_region = 0;
     uint64_t pages = pages_in(p->regions, start, end);
     if (region_remove(&p->regions, start, end, &region_allocator))
         return PG_ENOMEM;
@@ -126,6 +127,7 @@ void mem_mmap(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply)
         reply->w[0] = PG_ENOMEM;
         return;
     }
+    p->last_fault_region = 0;
     struct region r = { .start = addr, .end = end, .prot = (uint32_t)prot, .kind = REGION_ANON };
     if (region_insert(&p->regions, &r, &region_allocator)) {
         uncommit(p, (end - addr) / PAGE);
@@ -166,6 +168,7 @@ void mem_mprotect(struct process *p, const struct ipc_msg *m, struct ipc_msg *re
         reply->w[0] = PG_EINVAL;
         return;
     }
+    p->last_fault_region = 0;
     int r = region_protect(&p->regions, addr, end, (uint32_t)prot, &region_allocator);
     if (r) {
         reply->w[0] = r == -2 ? PG_EINVAL : PG_ENOMEM;   /* -2: a hole in the range */

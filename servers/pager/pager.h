@@ -28,6 +28,7 @@ struct process {
     handle_t space, thread;
     handle_t pager_ep;            /* our badged copy given to its thread */
     struct region *regions;
+    struct region *last_fault_region;    /* hint; NULL after any region change */
     struct vpt vpt;
     uint64_t committed;           /* pages counted against the commit limit */
     int exit_status;

@@ -67,6 +67,7 @@ static void teardown(struct process *p)
     mem_drop_pages(p, 0, PROCESS_STACK_TOP);
     vpt_destroy(&p->vpt, &vpt_allocator);
     region_free_all(&p->regions, &region_allocator);
+    p->last_fault_region = 0;
     committed -= p->committed;
     p->committed = 0;
     p->space = p->thread = p->pager_ep = p->wait_reply = 0;
