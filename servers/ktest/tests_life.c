@@ -150,7 +150,54 @@ static int no_leaks(void)
     return test_pass(name);
 }
 
+/* Creates objects of one kind until the kernel says no; the error must be
+ * IPC_ENOMEM or IPC_ENOHANDLES, and after destroying them all the kernel's
+ * free frames and live objects are exactly what they were. */
+static handle_t made[HANDLE_MAX];
+
+static int exhaust(const char *name, int spaces)
+{
+    uint64_t frames = sys_kernel_info(KINFO_FREE_FRAMES);
+    uint64_t objects = sys_kernel_info(KINFO_OBJECTS);
+    unsigned n = 0;
+    uint64_t err = 0;
+    while (n < HANDLE_MAX) {
+        err = spaces ? sys_space_create(&made[n]) : sys_endpoint_create(&made[n]);
+        if (err)
+            break;
+        n++;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (spaces)
+            sys_space_destroy(made[i]);
+        else
+            sys_endpoint_destroy(made[i]);
+        sys_handle_close(made[i]);
+    }
+    uint64_t frames2 = sys_kernel_info(KINFO_FREE_FRAMES);
+    uint64_t objects2 = sys_kernel_info(KINFO_OBJECTS);
+    printf("ktest: %u %s before error %lu; kernel frames free %lu -> %lu, objects %lu -> %lu\n", n,
+           spaces ? "spaces" : "endpoints", err, frames, frames2, objects, objects2);
+    if (err != IPC_ENOMEM && err != IPC_ENOHANDLES)
+        return test_fail(name, "ended with status %lu after %u objects", err, n);
+    if (objects2 != objects)
+        return test_fail(name, "objects %lu -> %lu", objects, objects2);
+    /* Slabs and our handle table keep the pages they grew: compare with a
+     * second run, which must end at the same count and give back the same. */
+    return test_pass(name);
+}
+
 int tests_life(void)
 {
-    return server_dies() + endpoint_dies() + stop_cancels() + no_leaks();
+    int failed = server_dies() + endpoint_dies() + stop_cancels() + no_leaks();
+    failed += exhaust("exhaust_kernel_spaces", 1);
+    uint64_t before = sys_kernel_info(KINFO_FREE_FRAMES);
+    failed += exhaust("exhaust_kernel_spaces_again", 1);
+    uint64_t after = sys_kernel_info(KINFO_FREE_FRAMES);
+    if (after != before)
+        failed += test_fail("exhaust_kernel_frames_back", "kernel frames %lu -> %lu", before, after);
+    else
+        failed += test_pass("exhaust_kernel_frames_back");
+    failed += exhaust("exhaust_handles", 0);
+    return failed;
 }
