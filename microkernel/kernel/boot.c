@@ -119,6 +119,8 @@ int cmdline_get(const char *cmdline, const char *key, char *buf, unsigned size)
 {
     size_t klen = strlen(key);
     const char *p = cmdline;
+    if (size == 0)
+        return 0;                 /* nowhere to put even the terminator */
     buf[0] = 0;
     while (*p) {
         while (*p == ' ')
