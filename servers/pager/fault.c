@@ -114,6 +114,7 @@ static int first_touch(struct process *p, const struct region *r, uint64_t *e, u
 
 int fault_handle(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply)
 {
+    /* m and reply may be the same buffer: read everything before writing. */
     if (tag_label(m->tag) != FAULT_PAGE)
         return kill(p, FAULT_REASON_EXCEPTION);
     uint64_t addr = m->w[0], err = m->w[1], va = addr & ~4095ull;
@@ -128,8 +129,8 @@ int fault_handle(struct process *p, const struct ipc_msg *m, struct ipc_msg *rep
         (fetch && !(r->prot & PROT_EXEC)))
         return kill(p, FAULT_REASON_PROTECTION);
     stats.page_faults++;
-    uint64_t *e = vpt_slot(&p->vpt, va, &vpt_allocator);
-    if (!e)
+    uint64_t *e = vpt_lookup(&p->vpt, va);
+    if (!e && !(e = vpt_slot(&p->vpt, va, &vpt_allocator)))
         return kill(p, FAULT_REASON_OUT_OF_MEMORY);
     if (!(*e & VPT_PRESENT))
         return first_touch(p, r, e, va, write, reply);

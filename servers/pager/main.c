@@ -177,11 +177,20 @@ int main(const struct root_info *ri)
     struct ipc_status st = sys_recv(pager_ep, &m);
     for (;;) {
         uint64_t badge = st.badge;
-        int answer = st.status ? 0 : dispatch(badge, &m, &reply);
+        struct process *p;
+        int answer;
+        if (!st.status && tag_label(m.tag) == FAULT_PAGE && (p = proc_from_badge(badge))) {
+            /* The common case first: a page fault, answered in place (the
+             * handler reads the message before it writes the reply). */
+            answer = fault_handle(p, &m, &m);
+        } else {
+            answer = st.status ? 0 : dispatch(badge, &m, &reply);
+            if (answer)
+                m = reply;
+        }
         if (init->state != PROC_LIVE || init->pid != init_pid)
             break;                    /* init is gone: the run is over */
         if (answer) {
-            m = reply;
             st = sys_reply_recv(pager_ep, &m);
             if (st.status) {
                 /* Our own reply was refused (a pager bug): say so, and end

@@ -72,8 +72,9 @@ uint64_t proc_live_count(void);
 uint64_t proc_kill_child(struct process *p, uint64_t pid);   /* PG_OK or PG_ECHILD */
 
 /* ---- fault.c ---- */
-/* Fills reply for fault message m of process p; returns 0 when the process
- * was killed instead (the kill reply is already sent). */
+/* Fills reply for fault message m of process p (they may be one buffer);
+ * returns 0 when the process was killed instead (the kill reply is already
+ * sent). */
 int fault_handle(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply);
 
 /* ---- memory.c: mmap, mprotect, munmap ---- */
