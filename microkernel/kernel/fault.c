@@ -19,11 +19,12 @@ void fault_from_user(struct trap_frame *tf, uint64_t addr)
         .vector = tf->vector,
         .rsp = tf->rsp,
     };
+    if (fastpath_fault(t))              /* a pager waiting: the common case */
+        return;
     if (!t->pager || t->pager->obj.dead) {
         task_kill(t, t->pager ? "its pager endpoint is gone" : "no pager to handle the fault");
         schedule();
         return;
     }
-    if (!fastpath_fault(t))
-        ipc_send(t->pager, t->pager_badge, true, true);
+    ipc_send(t->pager, t->pager_badge, true, true);
 }
