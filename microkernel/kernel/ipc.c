@@ -255,17 +255,9 @@ void ipc_abort_wait(struct thread *t, uint64_t status)
     sched_ready(t);
 }
 
-void ipc_detach(struct thread *t, uint64_t status)
+void ipc_cancel_wait(struct thread *t)
 {
-    if (t->reply_to) {
-        struct thread *c = t->reply_to;
-        t->reply_to = NULL;
-        fail_caller(c, status, "its pager died before answering");
-    }
     switch (t->state) {
-    case TS_READY:
-        sched_unready(t);
-        break;
     case TS_BLOCKED_SEND:
     case TS_BLOCKED_RECV:
         leave_endpoint(t);
@@ -281,4 +273,17 @@ void ipc_detach(struct thread *t, uint64_t status)
     default:
         break;
     }
+}
+
+void ipc_detach(struct thread *t, uint64_t status)
+{
+    if (t->reply_to) {
+        struct thread *c = t->reply_to;
+        t->reply_to = NULL;
+        fail_caller(c, status, "its pager died before answering");
+    }
+    if (t->state == TS_READY)
+        sched_unready(t);
+    else
+        ipc_cancel_wait(t);
 }

@@ -107,38 +107,20 @@ void thread_start(struct thread *t)
 
 void thread_stop(struct thread *t)
 {
-    switch (t->state) {
-    case TS_READY:
+    if (t->state == TS_DEAD)
+        return;
+    if (t->state == TS_READY) {
         sched_unready(t);
-        break;
-    case TS_BLOCKED_SEND:
-    case TS_BLOCKED_RECV:
-    case TS_BLOCKED_REPLY:
-        if (t->state == TS_BLOCKED_REPLY) {
-            if (t->replier)
-                t->replier->reply_to = NULL;
-            if (t->saved_reply)
-                t->saved_reply->caller = NULL;
-            t->replier = NULL;
-            t->saved_reply = NULL;
-        } else {
-            struct endpoint *e = t->blocked_on;
-            tqueue_remove(t->state == TS_BLOCKED_SEND ? &e->senders : &e->receivers, t);
-            t->blocked_on = NULL;
-            object_unref(&e->obj);
-        }
+    } else if (t->state >= TS_BLOCKED_SEND && t->state <= TS_BLOCKED_REPLY) {
+        ipc_cancel_wait(t);
         /* A cancelled fault is simply retried on restart; a cancelled
          * call or receive returns IPC_ECANCELED. */
         if (t->faulting)
             t->faulting = false;
         else
             t->ctx.rax = IPC_ECANCELED;
-        break;
-    default:
-        break;
     }
-    if (t->state != TS_DEAD)
-        t->state = TS_INACTIVE;
+    t->state = TS_INACTIVE;
 }
 
 static const char *const state_names[] = {

@@ -12,6 +12,7 @@
  */
 #include <arch/gdt.h>
 #include <arch/percpu.h>
+#include <arch/regs.h>
 
 #include <arch/syscall_asm.h>
 #define CTX_RIP     (17 * 8)
@@ -53,21 +54,7 @@ switching:
     push %rcx                       /* rip */
     pushq $0                        /* error */
     pushq $CTX_SYSCALL              /* vector: came by syscall */
-    push %rax
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+    PUSH_GPRS
     mov %gs:CPU_KERNEL_RSP, %rsp
     /* The IPC fastpath first (kernel/fastpath.c); it returns 0 to hand the
      * call to the slow path with nothing changed. */
@@ -90,21 +77,7 @@ switching:
     .globl return_to_user
 return_to_user:
     mov %gs:CPU_CTX, %rsp
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %r11
-    pop %r10
-    pop %r9
-    pop %r8
-    pop %rbp
-    pop %rdi
-    pop %rsi
-    pop %rdx
-    pop %rcx
-    pop %rbx
-    pop %rax
+    POP_GPRS
     cmpq $CTX_SYSCALL, (%rsp)
     jne 3f
     /* Saved by syscall: sysret needs rip in rcx and rflags in r11 (both

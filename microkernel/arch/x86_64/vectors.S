@@ -2,6 +2,7 @@
  * pushes none, then its vector, so every trap_frame has the same shape. */
 
 #include <arch/percpu.h>
+#include <arch/regs.h>
 
     .text
 .macro stub v
@@ -37,21 +38,7 @@ spurious_interrupt:
  * the kernel stack and leave through return_to_user. From kernel mode the
  * frame is on the kernel stack and we return to where we were. */
 trap_common:
-    push %rax
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+    PUSH_GPRS
     cld
     testb $3, 18 * 8(%rsp)          /* CS of the interrupted code */
     jz 1f
@@ -69,21 +56,7 @@ trap_common:
     jmp return_to_user
 1:  mov %rsp, %rdi
     call trap_dispatch
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %r11
-    pop %r10
-    pop %r9
-    pop %r8
-    pop %rbp
-    pop %rdi
-    pop %rsi
-    pop %rdx
-    pop %rcx
-    pop %rbx
-    pop %rax
+    POP_GPRS
     add $16, %rsp          /* vector, error code */
     iretq
 

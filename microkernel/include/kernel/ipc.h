@@ -49,7 +49,11 @@ void ipc_reply_release(struct reply_cap *rc);
  * `status` in rax (a blocked fault sender is killed instead). */
 void ipc_abort_wait(struct thread *t, uint64_t status);
 
-/* Reply partner bookkeeping when t dies or is stopped. */
+/* Takes t out of whatever IPC wait it is in (an endpoint queue, or waiting
+ * for a reply); afterwards it waits for nothing. */
+void ipc_cancel_wait(struct thread *t);
+
+/* When t dies: its callers fail with `status`, it leaves every queue. */
 void ipc_detach(struct thread *t, uint64_t status);
 
 #endif
