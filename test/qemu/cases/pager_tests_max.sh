@@ -1,25 +1,4 @@
-DESCRIPTION="(-cpu max, SMEP+SMAP) the pager: fork/COW, mmap+mprotect, demand-zero, refcount-1 fast path, exhaustion, 1000-cycle leak check"
-MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/utest.elf")
-for t in t_fork t_mmap t_zero t_refcount t_exhaust t_leak; do MODULES+=("$BUILD/servers/$t.elf"); done
-CMDLINE="init=utest.elf"
-CASE_TIMEOUT=400
+# The same boot as pager_tests.sh under -cpu max (SMEP, SMAP, RDTSCP, 1 GiB pages).
+source "$(dirname "${BASH_SOURCE[0]}")/pager_tests.sh"
+DESCRIPTION="(-cpu max, SMEP+SMAP) $DESCRIPTION"
 CASE_CPU=max
-EXPECT_STATUS=0
-EXPECT=(
-  '^TEST fork_cow pass$'
-  '^TEST fork_identity pass$'
-  '^TEST mmap_mprotect pass$'
-  '^TEST mmap_bad_arguments pass$'
-  '^TEST demand_zero pass$'
-  '^TEST cow_refcount_one_no_copy pass$'
-  '^TEST exhaust_mmap pass$'
-  '^TEST exhaust_fork pass$'
-  '^TEST fork_exit_no_leak pass$'
-  'TASK KILLED: #PF page fault in task'
-  '^KILLED .* reason=protection violation$'
-  '^KILLED .* reason=invalid address \(outside every region\)$'
-  '^utest: 6 programs, 0 failed; 1 processes left'
-  '^PAGER page_faults=[0-9]+ minor_faults=[0-9]+ cow_faults_handled=[0-9]+ copies_performed=[0-9]+ zero_fills=[0-9]+ frames_free=[0-9]+ frames_total=[0-9]+$'
-  '^kernel: root task exited with status 0$'
-)
-REJECT=('^PANIC' '^TEST .* fail')
