@@ -48,19 +48,15 @@ static inline void copy_message(struct trap_frame *to, const struct trap_frame *
     to->r9 = from->r9;
 }
 
+/* sched_switch_to without its zombie check: the fastpath has made sure
+ * there is none. */
 static inline void switch_fast(struct thread *to)
 {
     current = to;
     to->state = TS_RUNNING;
-    if (to->space != active_space) {
-        active_space = to->space;
-        __asm__ volatile("mov %0, %%cr3" : : "r"(to->space->pml4_phys) : "memory");
-    }
-    uint64_t ctx = (uint64_t)&to->ctx;
-    cpu0.ctx = ctx;
-    cpu0.ctx_top = ctx + sizeof(struct trap_frame);
-    cpu0.current = to;
-    tss.rsp[0] = ctx + sizeof(struct trap_frame);
+    if (to->space != active_space)      /* threads always have a space */
+        space_load(to->space);
+    percpu_set_context(&to->ctx);
 }
 
 /* The receiver at the head of ep, if it can take a call and run now. */

@@ -17,6 +17,7 @@
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
 #include <kernel/serial.h>
+#include <kernel/space.h>
 
 void kmain(struct bootinfo *bi) __attribute__((noreturn));
 extern char boot_stack_top[];
@@ -32,6 +33,7 @@ void kmain(struct bootinfo *bi)
         panic("boot: %s", err);
     paging_drop_identity();
     cpu_init();
+    space_init();
     paging_guard_kernel_stack();
 
     uint64_t usable = boot_add_memory(bi);

@@ -54,7 +54,7 @@ void sched_switch_to(struct thread *t)
     current = t;
     t->state = TS_RUNNING;
     space_activate(t->space);
-    percpu_set_context(t);
+    percpu_set_context(&t->ctx);
 }
 
 static void deadlock(void)
@@ -98,10 +98,8 @@ void sched_yield(void)
 
 void sched_tick(void)
 {
-    if (current && sched_top_priority() >= current->priority) {
-        sched_ready(current);
-        schedule();
-    }
+    if (current)
+        sched_yield();
 }
 
 void sched_preempt_if_outranked(void)

@@ -16,6 +16,11 @@ static uint64_t *table_of(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR
 static unsigned index_of(uint64_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
 bool space_nx;                      /* the CPU has NX: use PTE_NX */
 
+void space_init(void)
+{
+    space_nx = cpu_has(CPU_NX);
+}
+
 struct space *space_create(void)
 {
     struct space *s = object_alloc(OBJ_SPACE);
@@ -35,7 +40,6 @@ struct space *space_create(void)
     memcpy(pml4 + 256, kernel_pml4 + 256, 256 * sizeof(uint64_t));
     s->pml4_phys = pa;
     s->id = next_space_id++;
-    space_nx = cpu_has(CPU_NX);
     return s;
 }
 
@@ -150,14 +154,6 @@ void space_destroy(struct space *s)
 
 void space_release(struct space *s) { teardown(s); }
 
-void space_activate(struct space *s)
-{
-    if (s == active_space)
-        return;
-    active_space = s;
-    /* With no space (a dying one was active), run on the boot tables. */
-    write_cr3(s ? s->pml4_phys : boot_pml4_phys);
-}
 
 uint64_t copy_from_user(void *dst, uint64_t src, uint64_t len)
 {

@@ -28,13 +28,6 @@ static void set_tss_descriptor(void)
     gdt[6] = base >> 32;
 }
 
-/* Entries from user mode push the interrupt frame at rsp0: the end of the
- * current thread's saved context, so registers land in its block. */
-void gdt_set_kernel_entry_stack(uint64_t top)
-{
-    tss.rsp[0] = top;
-}
-
 void gdt_init(void)
 {
     gdt[0] = 0;

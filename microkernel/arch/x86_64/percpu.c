@@ -41,12 +41,3 @@ void percpu_init(uint64_t kernel_stack_top)
      * so SMAP holds until a user-copy routine opens it. */
     wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_NT | RFLAGS_AC);
 }
-
-void percpu_set_context(struct thread *t)
-{
-    uint64_t top = (uint64_t)(&t->ctx + 1);
-    cpu0.ctx = (uint64_t)&t->ctx;
-    cpu0.ctx_top = top;
-    cpu0.current = t;
-    gdt_set_kernel_entry_stack(top);
-}

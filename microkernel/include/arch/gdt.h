@@ -17,8 +17,6 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 void gdt_init(void);
-void gdt_set_kernel_entry_stack(uint64_t top);
-
 struct tss {
     uint32_t reserved0;
     uint64_t rsp[3];
@@ -29,7 +27,9 @@ struct tss {
     uint16_t iomap_base;
 } __attribute__((packed));
 
-/* The TSS; the IPC fastpath writes rsp[0] directly on a switch. */
+/* The TSS. rsp[0] is where entries from user mode push the interrupt
+ * frame: the end of the current thread's saved context, so registers land
+ * in its block (percpu_set_context). */
 extern struct tss tss;
 #endif
 

@@ -17,6 +17,8 @@
 #define CTX_SYSCALL     0x100
 
 #ifndef __ASSEMBLER__
+#include <arch/gdt.h>
+#include <arch/trap.h>
 #include <stdint.h>
 
 struct thread;
@@ -27,7 +29,6 @@ struct cpu {
     uint64_t kernel_rsp;
     uint64_t ctx_top;
     uint64_t ctx;
-    struct thread *current;
     uint64_t ticks;
 };
 
@@ -36,10 +37,16 @@ extern struct cpu cpu0;
 /* Per-CPU MSRs: GS bases, SYSCALL entry. */
 void percpu_init(uint64_t kernel_stack_top);
 
-/* Where the next entry from user mode saves its registers: the per-CPU
- * pointers used by syscall.S and TSS.rsp0 used by interrupts. The context
- * is the first thing after the object header in struct thread. */
-void percpu_set_context(struct thread *t);
+/* Where the next entry from user mode saves its registers (the running
+ * thread's saved context): the per-CPU pointers syscall.S uses and the
+ * TSS.rsp0 interrupts use. Inline: every thread switch does this. */
+static inline void percpu_set_context(struct trap_frame *ctx)
+{
+    uint64_t top = (uint64_t)(ctx + 1);
+    cpu0.ctx = (uint64_t)ctx;
+    cpu0.ctx_top = top;
+    tss.rsp[0] = top;
+}
 
 /* Restores the current thread's context and returns to user mode. */
 void return_to_user(void) __attribute__((noreturn));

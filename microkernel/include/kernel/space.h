@@ -6,7 +6,10 @@
 #ifndef KERNEL_SPACE_H
 #define KERNEL_SPACE_H
 
+#include <arch/io.h>
+#include <arch/paging.h>
 #include <kernel/object.h>
+#include <stddef.h>
 
 struct thread;
 
@@ -69,6 +72,9 @@ static inline uint64_t *space_pte(const struct space *s, uint64_t va)
     return &((uint64_t *)((e & PTE_ADDR) + dm))[(va >> 12) & 511];
 }
 
+/* Once, after the CPU probe. */
+void space_init(void);
+
 /* Allocates a space with an empty lower half. NULL when out of memory. */
 struct space *space_create(void);
 
@@ -101,8 +107,27 @@ static inline bool user_range_ok(uint64_t va, uint64_t len)
  * every page is mapped user-readable; IPC_OK or IPC_EADDR. */
 uint64_t copy_from_user(void *dst, uint64_t user_src, uint64_t len);
 
-/* The space whose tables are loaded; switching loads CR3 only on change. */
-void space_activate(struct space *s);
+/* The space whose tables are loaded; switching loads CR3 only on change.
+ * With no space (a dying one was active), run on the boot tables. */
 extern struct space *active_space;
+
+/* Loads a space's tables (s != active_space, s not NULL). */
+static inline void space_load(struct space *s)
+{
+    active_space = s;
+    write_cr3(s->pml4_phys);
+}
+
+static inline void space_activate(struct space *s)
+{
+    if (s == active_space)
+        return;
+    if (s) {
+        space_load(s);
+    } else {
+        active_space = NULL;
+        write_cr3(boot_pml4_phys);
+    }
+}
 
 #endif
