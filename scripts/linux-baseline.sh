@@ -61,17 +61,7 @@ mkdir -p "$OUT"
 
 # Accelerator: KVM only when it really starts a guest here (some hosts
 # expose /dev/kvm but cannot run a VM).
-kvm_usable() {
-  [[ -r /dev/kvm && -w /dev/kvm ]] || return 1
-  local probe=$OUT/.kvm-probe
-  if [[ ! -f $probe ]]; then
-    local rc=0
-    { timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine q35 -nodefaults \
-      -display none -monitor none -S </dev/null >/dev/null 2>&1; } 2>/dev/null || rc=$?
-    [[ $rc == 124 ]] && echo yes > "$probe" || echo no > "$probe"
-  fi
-  [[ $(cat "$probe") == yes ]]
-}
+kvm_usable() { "$SRC/scripts/kvm-usable.sh" "$OUT/.kvm-probe"; }
 if [[ $mode == kvm ]] && ! kvm_usable; then
   say "KVM is not usable here; falling back to plain TCG (unit=ticks)"
   mode=tcg

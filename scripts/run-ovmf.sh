@@ -112,17 +112,7 @@ cp /usr/share/OVMF/OVMF_VARS_4M.fd "$RUN_DIR/vars.fd"
 
 # Accelerator: KVM only when it really starts a guest here (some hosts
 # expose /dev/kvm but cannot run a VM); icount needs TCG.
-kvm_usable() {
-  [[ -r /dev/kvm && -w /dev/kvm ]] || return 1
-  local probe=$BUILD/.kvm-probe
-  if [[ ! -f $probe ]]; then
-    local rc=0
-    { timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine q35 -nodefaults \
-      -display none -monitor none -S </dev/null >/dev/null 2>&1; } 2>/dev/null || rc=$?
-    [[ $rc == 124 ]] && echo yes > "$probe" || echo no > "$probe"
-  fi
-  [[ $(cat "$probe") == yes ]]
-}
+kvm_usable() { "$SRC/scripts/kvm-usable.sh" "$BUILD/.kvm-probe"; }
 if [[ $icount == 1 ]]; then
   [[ $accel == kvm ]] && { say "--icount needs TCG; ignoring --kvm"; }
   accel=tcg
