@@ -45,7 +45,7 @@ void diag_line(const char *fmt, ...)
     char buf[128];
     va_list ap;
     va_start(ap, fmt);
-    kvsnprintf(buf, sizeof(buf), fmt, ap);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     boxed(buf);
 }

@@ -138,7 +138,7 @@ static void print_kill_box(struct thread *t, const char *why)
 {
     const struct fault_info *f = &t->fault;
     char title[80];
-    ksnprintf(title, sizeof(title), "TASK KILLED: %s in task %lu thread %lu",
+    snprintf(title, sizeof(title), "TASK KILLED: %s in task %lu thread %lu",
               trap_name(f->vector), t->space->id, t->id);
     diag_begin(title);
     diag_line("reason         %s", why);

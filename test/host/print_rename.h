@@ -1,6 +1,6 @@
 /*
  * Renames libipc's printf family to ipc_* for the host tests (see
- * test_print.c): CMakeLists.txt force-includes this into print.c, and
+ * test_print.c): CMakeLists.txt force-includes this into format.c, and
  * test_print.c includes it just around <ipc/print.h>. Function-like macros,
  * so that the "printf" inside __attribute__((format(printf, ...))) is left
  * alone.

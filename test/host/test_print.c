@@ -1,16 +1,15 @@
 /*
- * Host tests for the user-side formatter (libipc/src/print.c): every
+ * Host tests for the formatter shared by user programs and the kernel
+ * (libipc/src/format.c): every
  * conversion, length and flag it documents, the extremes of each integer
  * type, truncation (return value, termination, no write past the size),
  * and random integer and string conversions against the host C library.
  *
- * print.c defines printf, snprintf, vsnprintf and puts_raw, which would
- * replace the host C library's functions of those names in this program
- * (and printf would then make a raw system call). CMakeLists.txt therefore
- * compiles print.c with them renamed ipc_* (print_rename.h); the same
- * renaming is applied here around its header only, so the plain names
- * below stay the host's.
- * ipc_printf and ipc_puts_raw are never called.
+ * format.c defines snprintf and vsnprintf, which would replace the host C
+ * library's functions of those names in this program. CMakeLists.txt
+ * therefore compiles format.c with them renamed ipc_* (print_rename.h);
+ * the same renaming is applied here around its header only, so the plain
+ * names below stay the host's.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -297,7 +296,7 @@ static uint64_t rng_value(void)
  * 20000 random integer conversions: flags from "", "0", "-", "0-", "-0",
  * width 0..24, each length and conversion, and 2000 string conversions,
  * all formatted identically to the host C library (same text, same
- * return value). Where the C library and print.c agree by definition.
+ * return value). Where the C library and format.c agree by definition.
  */
 static void test_random_vs_libc(void)
 {
@@ -336,7 +335,7 @@ static void test_random_vs_libc(void)
         }
         if (n_want != n_got || strcmp(want, out) != 0) {
             if (bad++ < 5)
-                fprintf(stderr, "    %s with 0x%" PRIx64 ": libc \"%s\", print.c \"%s\"\n", f,
+                fprintf(stderr, "    %s with 0x%" PRIx64 ": libc \"%s\", format.c \"%s\"\n", f,
                         v, want, out);
         }
     }
@@ -350,7 +349,7 @@ static void test_random_vs_libc(void)
         int n_got = fmt_raw(f, s);
         if (n_want != n_got || strcmp(want, out) != 0) {
             if (bad++ < 5)
-                fprintf(stderr, "    %s with \"%s\": libc \"%s\", print.c \"%s\"\n", f, s,
+                fprintf(stderr, "    %s with \"%s\": libc \"%s\", format.c \"%s\"\n", f, s,
                         want, out);
         }
     }

@@ -59,7 +59,7 @@ void trap_print_box(const struct trap_frame *tf, const char *who)
 {
     char title[64];
     uint64_t cr2 = read_cr2();
-    ksnprintf(title, sizeof(title), "CPU EXCEPTION in %s: %s", who,
+    snprintf(title, sizeof(title), "CPU EXCEPTION in %s: %s", who,
               tf->vector < 32 ? exception_names[tf->vector] : "unknown");
     diag_begin(title);
     diag_line("vector         %lu", tf->vector);
