@@ -55,19 +55,28 @@ static int server_dies(void)
     return test_pass(name);
 }
 
+/* A child (at our priority) blocked in a call on ep, nobody receiving;
+ * it reports its call's status on report. Returns 0, or a failure. */
+static int blocked_caller(const char *name, handle_t *ep, handle_t *report, struct child *cli)
+{
+    sys_endpoint_create(ep);
+    sys_endpoint_create(report);
+    if (child_spawn(cli, caller, *report, 0, 0, 12))
+        return test_fail(name, "setup failed");
+    cli->args->ep[0] = child_grant(cli, *ep, RIGHT_SEND, 0);
+    sys_thread_start(cli->thread);
+    if (!wait_until(cli->thread, THREAD_BLOCKED_SEND))
+        return test_fail(name, "the caller never blocked");
+    return 0;
+}
+
 static int endpoint_dies(void)
 {
     const char *name = "ipc_endpoint_destroy_wakes_waiter";
     handle_t ep, report;
     struct child cli;
-    sys_endpoint_create(&ep);
-    sys_endpoint_create(&report);
-    if (child_spawn(&cli, caller, report, 0, 0, 12))
-        return test_fail(name, "setup failed");
-    cli.args->ep[0] = child_grant(&cli, ep, RIGHT_SEND, 0);
-    sys_thread_start(cli.thread);
-    if (!wait_until(cli.thread, THREAD_BLOCKED_SEND))   /* it calls and blocks */
-        return test_fail(name, "the caller never blocked");
+    if (blocked_caller(name, &ep, &report, &cli))
+        return 1;
     sys_endpoint_destroy(ep);
     uint64_t status = ~0ull, w1;
     int got = serve(report, 0, &status, &w1);
@@ -85,14 +94,8 @@ static int stop_cancels(void)
     const char *name = "thread_stop_cancels_ipc";
     handle_t ep, report;
     struct child cli;
-    sys_endpoint_create(&ep);
-    sys_endpoint_create(&report);
-    if (child_spawn(&cli, caller, report, 0, 0, 12))
-        return test_fail(name, "setup failed");
-    cli.args->ep[0] = child_grant(&cli, ep, RIGHT_SEND, 0);
-    sys_thread_start(cli.thread);
-    if (!wait_until(cli.thread, THREAD_BLOCKED_SEND))   /* it blocks in its call */
-        return test_fail(name, "the caller never blocked");
+    if (blocked_caller(name, &ep, &report, &cli))
+        return 1;
     uint64_t stop = sys_thread_stop(cli.thread);
     uint64_t again = sys_thread_start(cli.thread);
     uint64_t status = ~0ull, w1;
