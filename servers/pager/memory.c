@@ -62,7 +62,7 @@ void mem_drop_pages(struct process *p, uint64_t start, uint64_t end)
     flush_run(&c);
 }
 
-static int commit(struct process *p, uint64_t pages)
+int mem_commit(struct process *p, uint64_t pages)
 {
     if (committed + pages > commit_limit)
         return 0;
@@ -71,7 +71,7 @@ static int commit(struct process *p, uint64_t pages)
     return 1;
 }
 
-static void uncommit(struct process *p, uint64_t pages)
+void mem_uncommit(struct process *p, uint64_t pages)
 {
     committed -= pages;
     p->committed -= pages;
@@ -96,7 +96,7 @@ static uint64_t unmap_range(struct process *p, uint64_t start, uint64_t end)
     if (region_remove(&p->regions, start, end, &region_allocator))
         return PG_ENOMEM;
     mem_drop_pages(p, start, end);
-    uncommit(p, pages);
+    mem_uncommit(p, pages);
     return PG_OK;
 }
 
@@ -123,14 +123,14 @@ void mem_mmap(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply)
         }
         end = addr + size;
     }
-    if (!commit(p, (end - addr) / PAGE)) {
+    if (!mem_commit(p, (end - addr) / PAGE)) {
         reply->w[0] = PG_ENOMEM;
         return;
     }
     p->last_fault_region = 0;
     struct region r = { .start = addr, .end = end, .prot = (uint32_t)prot, .kind = REGION_ANON };
     if (region_insert(&p->regions, &r, &region_allocator)) {
-        uncommit(p, (end - addr) / PAGE);
+        mem_uncommit(p, (end - addr) / PAGE);
         reply->w[0] = PG_ENOMEM;
         return;
     }

@@ -83,6 +83,10 @@ void mem_mprotect(struct process *p, const struct ipc_msg *m, struct ipc_msg *re
 void mem_munmap(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply);
 /* Drops the pages of [start, end) from p's tables and the kernel's. */
 void mem_drop_pages(struct process *p, uint64_t start, uint64_t end);
+/* Strict commit: counts pages against commit_limit for p (0 when they do
+ * not fit), and gives them back. */
+int mem_commit(struct process *p, uint64_t pages);
+void mem_uncommit(struct process *p, uint64_t pages);
 /* Page rights a region grants for a page that is (or is not) exclusive. */
 uint32_t mem_rights(uint32_t prot, int exclusive);
 

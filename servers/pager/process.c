@@ -68,8 +68,7 @@ static void teardown(struct process *p)
     vpt_destroy(&p->vpt, &vpt_allocator);
     region_free_all(&p->regions, &region_allocator);
     p->last_fault_region = 0;
-    committed -= p->committed;
-    p->committed = 0;
+    mem_uncommit(p, p->committed);
     p->space = p->thread = p->pager_ep = p->wait_reply = 0;
 }
 
@@ -94,12 +93,7 @@ static int make_task(struct process *p, uint64_t entry, uint64_t stack, uint64_t
 
 static int commit_pages(struct process *p)
 {
-    uint64_t pages = region_pages(p->regions);
-    if (committed + pages > commit_limit)
-        return 0;
-    committed += pages;
-    p->committed = pages;
-    return 1;
+    return mem_commit(p, region_pages(p->regions));   /* a new process has none yet */
 }
 
 static const struct root_module *find_module(const char *name)
