@@ -101,3 +101,7 @@ END {
   print "</svg>" > svg
 }' "$out/ours.log" "$out/linux.log" | tee "$out/table.txt"
 echo "compare: wrote $out/bench.csv, $out/bench.svg and $out/table.txt" >&2
+# A full --icount run is what the README's sample boot output shows.
+if [[ $mode == icount && $quick == 0 ]]; then
+  "$SRC/scripts/readme-sample.sh" --log "$out/ours.log"
+fi

@@ -19,7 +19,8 @@
 #   --test NAME       boot the configuration test/qemu/cases/NAME.sh
 #   --pager NAME      root task: servers/NAME (default: pager); a program module
 #                     of the configuration is started by it
-#   --build DIR       build directory (default: build/ in the source tree)
+#   --build DIR       build directory (default: build/ in the source tree); one
+#                     that has a CMake cache is built with its own generator
 #   --no-install      do not install missing packages (fail if any is missing)
 #   --no-build        use the build directory as it is
 #   --raw             do not filter firmware escape sequences
@@ -64,12 +65,11 @@ else
   "$SRC/scripts/install-deps.sh" --check || exit 1
 fi
 
-# Build (configure first if this build directory is new).
+# Build: a folder configured by the user (any generator) is only built.
 if [[ $build == 1 ]]; then
-  if [[ ! -f $BUILD/build.ninja ]]; then
-    cmake -S "$SRC" -B "$BUILD" -G Ninja >&2
-  fi
-  cmake --build "$BUILD" >&2
+  "$SRC/scripts/build.sh" "$BUILD" || { say "build failed in $BUILD"; exit 1; }
+else
+  say "using $BUILD as it is (--no-build)"
 fi
 
 # The configuration to boot: defaults, then the test case's settings.

@@ -1,5 +1,6 @@
 /*
- * Page faults, decided as the seed decodes them:
+ * Page faults, decided from the kernel's fault message (address and the
+ * error code's present / write / fetch bits):
  *   outside every region                    -> killed: invalid address
  *   write to read-only, fetch from non-exec -> killed: protection violation
  *   not present, no page yet                -> demand-zero, or the image page

@@ -70,8 +70,10 @@ enum {
     IPC_ENOHANDLES  = 8,   /* handle table full */
     IPC_EDEAD       = 9,   /* object destroyed, or IPC partner died */
     IPC_ESTATE      = 10,  /* object in the wrong state for the call */
-    IPC_ENOREPLY    = 11,  /* reply_recv with nobody to reply to (not an
-                              error for the receive part) */
+    IPC_ENOREPLY    = 11,  /* SYS_REPLY / SYS_REPLY_SAVE with no caller
+                              owed: nothing was sent, nothing received.
+                              (SYS_REPLY_RECV owing nobody just receives;
+                              its status is the receive's.) */
     IPC_ECANCELED   = 12,  /* the thread was stopped while blocked in IPC */
     IPC_STATUS_COUNT
 };
@@ -120,7 +122,8 @@ typedef uint64_t handle_t;
 enum {
     KINFO_FREE_FRAMES = 0,   /* kernel pool frames free */
     KINFO_TOTAL_FRAMES = 1,  /* kernel pool frames in all */
-    KINFO_OBJECTS = 2,       /* live kernel objects (spaces+threads+endpoints) */
+    KINFO_OBJECTS = 2,       /* live kernel objects (spaces + threads +
+                                endpoints + saved replies) */
     KINFO_TICKS = 3,         /* timer interrupts so far */
     KINFO_TSC_PER_TICK = 4,  /* calibration: TSC counts per timer tick */
 };

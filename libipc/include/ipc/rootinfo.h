@@ -3,9 +3,10 @@
  * a read-only page at ROOT_INFO_ADDR, whose address also arrives in rdi.
  *
  * The root task owns every physical frame listed in ranges[]; each frame P
- * is mapped read-write in its space at window_base + P. Boot modules
- * (including the root's own image, module 0) are mapped read-only the same
- * way, at window_base + phys.
+ * is mapped read-write-execute in its space at window_base + P (a task can
+ * map only the rights it holds itself, and the pager hands frames out with
+ * any rights). Boot modules (including the root's own image, module 0) are
+ * mapped read-execute, never writable, the same way at window_base + phys.
  */
 #ifndef IPC_ROOTINFO_H
 #define IPC_ROOTINFO_H

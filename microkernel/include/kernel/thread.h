@@ -66,7 +66,8 @@ void thread_start(struct thread *t);
 void thread_stop(struct thread *t);
 
 /* Kills every thread of t's space, printing the diagnostics box for t's
- * fault with the given reason (FAULT_REASON_* or a kernel reason). */
+ * fault with why, a one-line reason in words (the kernel's own, or the
+ * text of a pager's FAULT_REASON_* code). */
 void task_kill(struct thread *t, const char *why);
 
 const char *thread_state_name(unsigned state);
