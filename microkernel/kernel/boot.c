@@ -31,9 +31,10 @@ const char *boot_check(const struct bootinfo *bi)
 struct root_range root_ranges[ROOT_MAX_RANGES];
 unsigned root_range_count;
 
-/* The kernel keeps a pool for its objects and page tables: a sixteenth of
- * RAM within [8 MiB, 512 MiB], plus room for the tables that map the root
- * task's window (8 bytes per 4 KiB page). The root task gets the rest. */
+/* The kernel keeps a pool for its objects, page tables and mapping nodes:
+ * a sixteenth of RAM within [8 MiB, 512 MiB], plus room for the tables
+ * that map the root task's window (8 bytes per 4 KiB page, and as much
+ * again for their shadow pages, see mapdb.h). The root task gets the rest. */
 static uint64_t kernel_quota(uint64_t usable)
 {
     uint64_t q = usable / 16;
@@ -41,7 +42,7 @@ static uint64_t kernel_quota(uint64_t usable)
         q = 8ull << 20;
     if (q > (512ull << 20))
         q = 512ull << 20;
-    return q + usable / 256;
+    return q + usable / 128;
 }
 
 static uint64_t usable_bytes(const struct bootinfo *bi)

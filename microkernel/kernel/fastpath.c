@@ -18,9 +18,11 @@
 #include <kernel/endpoint.h>
 #include <kernel/fastpath.h>
 #include <kernel/lib.h>
+#include <kernel/mapdb.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/thread.h>
+#include <kernel/vmops.h>
 
 /* The endpoint behind handle h of the current space, if it carries all of
  * `rights` and is alive; NULL otherwise (the slow path says why). */
@@ -108,7 +110,7 @@ bool fastpath_call(struct trap_frame *r)
 
 bool fastpath_fault(struct thread *self)
 {
-    struct endpoint *ep = self->pager;
+    struct endpoint *ep = self->space->pager;
     struct thread *dest = ep && !ep->obj.dead ? ready_receiver(ep) : NULL;
     if (unlikely(!dest))
         return false;
@@ -120,7 +122,7 @@ bool fastpath_fault(struct thread *self)
     d->r10 = self->fault.error;
     d->r8 = self->fault.ip;
     d->r9 = self->fault.vector;
-    d->rdi = self->pager_badge;
+    d->rdi = self->space->pager_badge;
     d->rax = IPC_OK;
     self->faulting = true;
     take_receiver(ep, dest, self);
@@ -129,28 +131,36 @@ bool fastpath_fault(struct thread *self)
 }
 
 /* A fault reply the fastpath can apply: resume, optionally mapping one page
- * of the replier's space. Returns the entry to write (0: none) through
- * *pte_out / *val_out, or false to leave the reply to the slow path. */
+ * of the replier's space. The map item passes the checks every map does
+ * (vmops.h); then the fastpath wants the destination's table to exist, a
+ * node at hand, and at most a childless derived mapping to replace (else
+ * the slow path does it). Returns the source and destination entries
+ * (*src_out NULL: no map item), or false to leave the reply to the slow
+ * path. */
 static inline bool fault_reply_ok(const struct trap_frame *r, struct thread *self,
-                                  struct thread *caller, uint64_t **pte_out, uint64_t *val_out)
+                                  struct thread *caller, uint64_t **src_out, uint64_t **dst_out)
 {
-    *pte_out = NULL;
+    *src_out = NULL;
     if (unlikely(tag_label(r->rsi) != FAULT_RESUME))
         return false;
     if (!(r->rsi & TAG_MAP))
         return true;
     uint64_t src = r->rdx, dst = r->r10;
-    uint32_t rights = MAP_ITEM_RIGHTS(r->r8);
-    if (unlikely(MAP_ITEM_PAGES(r->r8) != 1 || ((src | dst) & (PAGE_SIZE - 1)) ||
-                 src >= USER_TOP || dst >= USER_TOP || !(rights & PAGE_READ)))
+    uint32_t rights = MAP_ITEM_RIGHTS_FIELD(r->r8);
+    if (unlikely(MAP_ITEM_PAGES(r->r8) != 1 ||
+                 vm_map_args_check(self->space, caller->space, src, dst, 1, rights)))
         return false;
     uint64_t *from = space_pte(self->space, src);
     uint64_t *to = space_pte(caller->space, dst);
-    if (unlikely(!from || !(*from & PTE_P) || !to ||
-                 (pte_rights(*from) & rights) != rights))
+    if (unlikely(vm_map_source_check(from, rights) || !to || !mapdb_free_count))
         return false;
-    *pte_out = to;
-    *val_out = (*from & PTE_ADDR) | pte_flags(rights);
+    if (*to & PTE_P) {
+        struct mapping *old = *mapdb_slot(to);
+        if (unlikely(!old || old->child))
+            return false;
+    }
+    *src_out = from;
+    *dst_out = to;
     return true;
 }
 
@@ -168,21 +178,24 @@ static inline void wait_and_switch(struct thread *self, struct endpoint *ep,
 /* reply_recv answering a fault: resume the faulter, maybe map one page. */
 static bool fault_reply_recv(struct trap_frame *r, struct thread *self, struct thread *caller)
 {
-    uint64_t badge, *pte, pte_val = 0;
+    uint64_t badge, *src, *dst;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_RECV, &badge);
     if (unlikely(!ep || ep->senders.head || !sched_may_run(caller->priority) || zombie ||
-                 !fault_reply_ok(r, self, caller, &pte, &pte_val)))
+                 !fault_reply_ok(r, self, caller, &src, &dst)))
         return false;
 
     /* POINT OF NO RETURN */
     self->reply_to = NULL;
     caller->replier = NULL;
     caller->faulting = false;           /* the instruction runs again */
-    if (pte) {
-        bool was_present = *pte & PTE_P;
-        *pte = pte_val;
-        if (was_present && caller->space == active_space)
-            __asm__ volatile("invlpg (%0)" : : "r"(r->r10) : "memory");
+    if (src) {
+        if (*dst & PTE_P) {             /* replaced: a leaf, see fault_reply_ok */
+            mapdb_unlink_free(*mapdb_slot(dst));
+            *dst = 0;
+            if (caller->space == active_space)
+                __asm__ volatile("invlpg (%0)" : : "r"(r->r10) : "memory");
+        }
+        mapdb_derive(src, &caller->space->mappings, dst, MAP_ITEM_RIGHTS(r->r8));
     }
     wait_and_switch(self, ep, caller);
     return true;

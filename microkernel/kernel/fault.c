@@ -6,6 +6,7 @@
 #include <kernel/fault.h>
 #include <kernel/ipc.h>
 #include <kernel/sched.h>
+#include <kernel/space.h>
 #include <kernel/thread.h>
 
 void fault_from_user(struct trap_frame *tf, uint64_t addr)
@@ -21,10 +22,11 @@ void fault_from_user(struct trap_frame *tf, uint64_t addr)
     };
     if (fastpath_fault(t))              /* a pager waiting: the common case */
         return;
-    if (!t->pager || t->pager->obj.dead) {
-        task_kill(t, t->pager ? "its pager endpoint is gone" : "no pager to handle the fault");
+    struct space *s = t->space;
+    if (!s->pager || s->pager->obj.dead) {
+        task_kill(t, s->pager ? "its pager endpoint is gone" : "no pager to handle the fault");
         schedule();
         return;
     }
-    ipc_send(t->pager, t->pager_badge, true, true);
+    ipc_send(s->pager, s->pager_badge, true, true);
 }

@@ -151,7 +151,7 @@ static uint64_t reply_check(struct thread *c, const struct trap_frame *m)
     if (!(m->rsi & TAG_MAP))
         return IPC_OK;
     return vm_map_prepare(current->space, c->space, m->rdx, m->r10,
-                          MAP_ITEM_PAGES(m->r8), MAP_ITEM_RIGHTS(m->r8));
+                          MAP_ITEM_PAGES(m->r8), MAP_ITEM_RIGHTS_FIELD(m->r8));
 }
 
 uint64_t ipc_reply_check(void)

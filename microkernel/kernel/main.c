@@ -37,6 +37,7 @@ void kmain(struct bootinfo *bi)
     paging_guard_kernel_stack();
 
     uint64_t usable = boot_add_memory(bi);
+    paging_init_shadow(bi->direct_map_size);
     unsigned modules = boot_report_modules(bi);
     char features[128];
     kprintf("cmdline: %s\n", bi->cmdline[0] ? bi->cmdline : "(empty)");

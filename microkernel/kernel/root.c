@@ -21,7 +21,7 @@ static uint32_t segment_rights(uint32_t flags)
 static void *map_new_page(struct space *s, uint64_t va, uint32_t rights)
 {
     uint64_t pa = frames_alloc(&kernel_frames);
-    if (!pa || space_map_page(s, va, pa, rights))
+    if (!pa || space_map_root(s, va, pa, rights))
         return NULL;
     return memset(phys_to_virt(pa), 0, FRAME_SIZE);
 }
@@ -57,7 +57,7 @@ static const char *load_image(struct space *s, const uint8_t *image, uint64_t si
 static const char *map_window(struct space *s, uint64_t phys, uint64_t size, uint32_t rights)
 {
     for (uint64_t off = 0; off < size; off += PAGE_SIZE)
-        if (space_map_page(s, ROOT_WINDOW_BASE + phys + off, phys + off, rights))
+        if (space_map_root(s, ROOT_WINDOW_BASE + phys + off, phys + off, rights))
             return "out of memory mapping the root window";
     return NULL;
 }
@@ -115,8 +115,7 @@ const char *root_start(const struct bootinfo *bi)
                          PAGE_READ | PAGE_EXEC);
     if (err)
         return err;
-    struct thread *t = thread_create(s, info.entry, ROOT_STACK_TOP, NULL, 0, ROOT_PRIORITY,
-                                     ROOT_INFO_ADDR);
+    struct thread *t = thread_create(s, info.entry, ROOT_STACK_TOP, ROOT_PRIORITY, ROOT_INFO_ADDR);
     if (!t || handle_install(s, &t->obj, RIGHTS_ALL, 0) != HANDLE_ROOT_THREAD)
         return "out of memory for the root thread";
     uint64_t frames = 0;

@@ -3,8 +3,10 @@
 #include <arch/paging.h>
 #include <kernel/boot.h>
 #include <kernel/cpu.h>
+#include <kernel/endpoint.h>
 #include <kernel/frames.h>
 #include <kernel/lib.h>
+#include <kernel/mapdb.h>
 #include <kernel/space.h>
 #include <kernel/thread.h>
 
@@ -43,6 +45,26 @@ struct space *space_create(void)
     return s;
 }
 
+/* A zeroed table; a level-0 table gets its shadow page too (mapdb.h),
+ * left unwritten: a slot counts only while its entry is present. */
+static uint64_t new_table(int level)
+{
+    uint64_t pa = frames_alloc(&kernel_frames);
+    if (!pa)
+        return 0;
+    if (level == 0) {
+        uint64_t shadow = frames_alloc(&kernel_frames);
+        if (!shadow || kmap_shadow(pa, shadow)) {
+            if (shadow)
+                frames_free(&kernel_frames, shadow);
+            frames_free(&kernel_frames, pa);
+            return 0;
+        }
+    }
+    memset(phys_to_virt(pa), 0, FRAME_SIZE);
+    return pa;
+}
+
 /* Returns the level-0 entry for va, creating tables when asked. */
 static uint64_t *walk(struct space *s, uint64_t va, bool create)
 {
@@ -50,12 +72,9 @@ static uint64_t *walk(struct space *s, uint64_t va, bool create)
     for (int level = 3; level > 0; level--) {
         uint64_t *e = &t[index_of(va, level)];
         if (!(*e & PTE_P)) {
-            if (!create)
-                return NULL;
-            uint64_t pa = frames_alloc(&kernel_frames);
+            uint64_t pa = create ? new_table(level - 1) : 0;
             if (!pa)
                 return NULL;
-            memset(phys_to_virt(pa), 0, FRAME_SIZE);
             *e = pa | PTE_P | PTE_W | PTE_U;
         }
         t = table_of(*e);
@@ -63,27 +82,37 @@ static uint64_t *walk(struct space *s, uint64_t va, bool create)
     return &t[index_of(va, 0)];
 }
 
+void space_set_pager(struct space *s, struct endpoint *pager, uint64_t badge)
+{
+    if (pager)
+        object_ref(&pager->obj);
+    struct endpoint *old = s->pager;
+    s->pager = pager;
+    s->pager_badge = badge;
+    if (old)
+        object_unref(&old->obj);
+}
+
 int space_prepare_tables(struct space *s, uint64_t va)
 {
     return walk(s, va, true) ? 0 : -1;
 }
 
-
-static void flush_page(struct space *s, uint64_t va)
+uint64_t *space_entry(struct space *s, uint64_t va)
 {
-    if (s == active_space)
-        __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+    return walk(s, va, false);
 }
 
-uint64_t space_map_page(struct space *s, uint64_t va, uint64_t pa, uint32_t rights)
+uint64_t space_map_root(struct space *s, uint64_t va, uint64_t pa, uint32_t rights)
 {
     uint64_t *pte = walk(s, va, true);
     if (!pte)
         return IPC_ENOMEM;
-    bool was_present = *pte & PTE_P;
-    *pte = (pa & PTE_ADDR) | pte_flags(rights);
-    if (was_present)
-        flush_page(s, va);
+    if ((*pte & PTE_P) && !mapdb_is_root(pte)) {
+        mapdb_unmap(pte);
+        mapdb_sync();
+    }
+    mapdb_set_root(pte, pa, rights);
     return IPC_OK;
 }
 
@@ -97,34 +126,34 @@ int space_lookup(struct space *s, uint64_t va, uint64_t *pa, uint32_t *rights)
     return 1;
 }
 
-void space_unmap_page(struct space *s, uint64_t va)
+void mapdb_flush(void)
 {
-    uint64_t *pte = walk(s, va, false);
-    if (pte && (*pte & PTE_P)) {
-        *pte = 0;
-        flush_page(s, va);
-    }
+    if (active_space)
+        write_cr3(active_space->pml4_phys);
 }
 
-int space_protect_page(struct space *s, uint64_t va, uint32_t rights)
+/* The first present entry of t at or after i (n: none). Tables are mostly
+ * empty: their empty stretches go eight entries at a time. */
+static unsigned next_present(const uint64_t *t, unsigned i, unsigned n)
 {
-    uint64_t *pte = walk(s, va, false);
-    if (!pte || !(*pte & PTE_P))
-        return 0;
-    *pte = (*pte & PTE_ADDR) | pte_flags(rights);
-    flush_page(s, va);
-    return 1;
+    while (i + 8 <= n && !((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] |
+                            t[i + 6] | t[i + 7]) & PTE_P))
+        i += 8;
+    while (i < n && !(t[i] & PTE_P))
+        i++;
+    return i;
 }
 
-/* Frees the lower half's tables (not the frames they map: those belong to
- * the pager). */
+/* Frees the lower half's tables and their shadows (not the frames they
+ * map: those belong to the pagers). Its mappings are gone by now. */
 static void free_tables(uint64_t *table, int level)
 {
-    for (unsigned i = 0; i < (level == 3 ? 256u : 512u); i++) {
-        if (!(table[i] & PTE_P))
-            continue;
+    unsigned n = level == 3 ? 256u : 512u;
+    for (unsigned i = next_present(table, 0, n); i < n; i = next_present(table, i + 1, n)) {
         if (level > 1)
             free_tables(table_of(table[i]), level - 1);
+        else
+            frames_free(&kernel_frames, kunmap_shadow(table[i] & PTE_ADDR));
         frames_free(&kernel_frames, table[i] & PTE_ADDR);
         table[i] = 0;
     }
@@ -137,8 +166,12 @@ static void teardown(struct space *s)
     s->torn_down = true;
     if (active_space == s)
         space_activate(NULL);
+    /* Every mapping made in it goes, with what was derived from it. */
+    mapdb_unmap_all(&s->mappings);
+    mapdb_sync();
     free_tables(phys_to_virt(s->pml4_phys), 3);
     frames_free(&kernel_frames, s->pml4_phys);
+    space_set_pager(s, NULL, 0);
     handle_table_destroy(s);
 }
 

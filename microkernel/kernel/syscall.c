@@ -14,6 +14,7 @@
 #include <kernel/endpoint.h>
 #include <kernel/frames.h>
 #include <kernel/ipc.h>
+#include <kernel/mapdb.h>
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
 #include <kernel/sched.h>
@@ -124,7 +125,7 @@ static struct sys_ret sys_endpoint_create(void)
 }
 
 static struct sys_ret sys_thread_create(handle_t space_h, uint64_t entry, uint64_t stack,
-                                        handle_t pager_h, uint64_t priority, uint64_t arg)
+                                        uint64_t priority, uint64_t arg)
 {
     struct space *s;
     uint64_t err = get_space(space_h, RIGHT_THREAD, &s);
@@ -134,16 +135,7 @@ static struct sys_ret sys_thread_create(handle_t space_h, uint64_t entry, uint64
         return ERR(IPC_EADDR);
     if (priority >= PRIORITY_COUNT || priority > current->priority)
         return ERR(IPC_EINVAL);
-    struct endpoint *pager = NULL;
-    uint64_t badge = 0;
-    if (pager_h != HANDLE_NONE) {
-        struct handle *e;
-        if ((err = handle_get(caller_space(), pager_h, OBJ_ENDPOINT, RIGHT_SEND, &e)))
-            return ERR(err);
-        pager = (struct endpoint *)e->obj;
-        badge = e->badge;
-    }
-    struct thread *t = thread_create(s, entry, stack, pager, badge, (unsigned)priority, arg);
+    struct thread *t = thread_create(s, entry, stack, (unsigned)priority, arg);
     if (!t)
         return ERR(IPC_ENOMEM);
     handle_t h = handle_install(caller_space(), &t->obj, RIGHTS_ALL, 0);
@@ -159,10 +151,8 @@ static struct sys_ret sys_map(handle_t space_h, uint64_t src, uint64_t dst, uint
 {
     struct space *to;
     uint64_t err = get_space(space_h, RIGHT_MAP, &to);
-    if (!err && rights > PAGE_RIGHTS)
-        err = IPC_EINVAL;
     if (!err)
-        err = vm_map_prepare(caller_space(), to, src, dst, pages, (uint32_t)rights);
+        err = vm_map_prepare(caller_space(), to, src, dst, pages, rights);
     if (err)
         return ERR(err);
     vm_map_commit(caller_space(), to, src, dst, pages, (uint32_t)rights);
@@ -175,6 +165,8 @@ static struct sys_ret sys_unmap(handle_t space_h, uint64_t addr, uint64_t pages)
     uint64_t err = get_space(space_h, RIGHT_MAP, &s);
     if (!err)
         err = vm_range_check(addr, pages);
+    if (!err)
+        err = vm_unmap_check(s, addr, pages);
     if (err)
         return ERR(err);
     vm_unmap(s, addr, pages);
@@ -188,12 +180,44 @@ static struct sys_ret sys_protect(handle_t space_h, uint64_t addr, uint64_t page
     uint64_t err = get_space(space_h, RIGHT_MAP, &s);
     if (!err)
         err = vm_range_check(addr, pages);
-    if (!err && (!(rights & PAGE_READ) || rights > PAGE_RIGHTS))
-        err = IPC_EINVAL;
+    if (!err)
+        err = vm_rights_check(rights);
+    if (!err)
+        err = vm_protect_check(s, addr, pages, (uint32_t)rights);
     if (err)
         return ERR(err);
     vm_protect(s, addr, pages, (uint32_t)rights);
     return OK(0);
+}
+
+/* Only the holder of a space's map right chooses its pager, and only with
+ * an endpoint handle it may pass on (RIGHT_GRANT): the badge a pager finds
+ * in a fault message then names a space that pager (or its delegate)
+ * bound, never one that a client planted. */
+static struct sys_ret sys_space_set_pager(handle_t space_h, handle_t pager_h)
+{
+    struct space *s;
+    uint64_t err = get_space(space_h, RIGHT_MAP, &s);
+    if (err)
+        return ERR(err);
+    if (pager_h == HANDLE_NONE) {
+        space_set_pager(s, NULL, 0);
+        return OK(0);
+    }
+    struct handle *e;
+    if ((err = handle_get(caller_space(), pager_h, OBJ_ENDPOINT, RIGHT_SEND | RIGHT_GRANT, &e)))
+        return ERR(err);
+    space_set_pager(s, (struct endpoint *)e->obj, e->badge);
+    return OK(0);
+}
+
+static struct sys_ret sys_map_rights(handle_t space_h, uint64_t va)
+{
+    struct space *s;
+    uint64_t err = get_space(space_h, RIGHT_MAP, &s);
+    if (!err && (va & (PAGE_SIZE - 1)))
+        err = IPC_EADDR;
+    return err ? ERR(err) : OK(vm_rights_at(s, va));
 }
 
 static struct sys_ret sys_kernel_info(uint64_t what)
@@ -204,6 +228,7 @@ static struct sys_ret sys_kernel_info(uint64_t what)
     case KINFO_OBJECTS: return OK(object_count());
     case KINFO_TICKS: return OK(cpu0.ticks);
     case KINFO_TSC_PER_TICK: return OK(apic_tsc_per_tick);
+    case KINFO_MAPPINGS: return OK(mapdb_live());
     default: return ERR(IPC_EINVAL);
     }
 }
@@ -253,6 +278,8 @@ const light_fn light_calls[SYS_LIGHT_COUNT] = {
     [SYS_KERNEL_INFO] = (light_fn)sys_kernel_info,
     [SYS_THREAD_STATE] = (light_fn)sys_thread_state,
     [SYS_REPLY_SAVE] = (light_fn)sys_reply_save,
+    [SYS_SPACE_SET_PAGER] = (light_fn)sys_space_set_pager,
+    [SYS_MAP_RIGHTS] = (light_fn)sys_map_rights,
 };
 
 /* ---- switching calls ---------------------------------------------------- */

@@ -23,7 +23,6 @@ bool root_died;
 bool thread_any_alive(void) { return all_threads != NULL; }
 
 struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
-                             struct endpoint *pager, uint64_t pager_badge,
                              unsigned priority, uint64_t arg)
 {
     struct thread *t = object_alloc(OBJ_THREAD);
@@ -35,10 +34,6 @@ struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
     t->priority = (uint8_t)priority;
     t->space = s;
     object_ref(&s->obj);
-    t->pager = pager;
-    t->pager_badge = pager_badge;
-    if (pager)
-        object_ref(&pager->obj);
     t->ctx.rip = entry;
     t->ctx.rsp = stack;
     t->ctx.rdi = arg;
@@ -83,9 +78,6 @@ void thread_kill(struct thread *t, uint64_t status)
         all_threads = t->all_next;
     if (t->all_next)
         t->all_next->all_prev = t->all_prev;
-    if (t->pager)
-        object_unref(&t->pager->obj);
-    t->pager = NULL;
     if (s->is_root && s->thread_count == 0 && !root_died) {
         /* The pager is gone. Tasks waiting on it were failed above; the
          * others go on, and the run ends when none is left (sched.c). */

@@ -25,7 +25,7 @@ handle_t bench_thread(void (*fn)(uint64_t), uint64_t arg)
     s->arg = arg;
     handle_t t;
     if (sys_thread_create(SELF_SPACE_HANDLE, (uint64_t)thread_entry, (uint64_t)s - 8,
-                          PAGER_HANDLE, 10, (uint64_t)s, &t) ||
+                          10, (uint64_t)s, &t) ||
         sys_thread_start(t))
         return 0;
     return t;

@@ -122,14 +122,15 @@ static uint64_t load_image(struct process *p, const struct root_module *m, uint6
 
 /* The space and the handles ipc/pager.h promises, numbered 1, 2, 3 in the
  * order granted: our endpoint badged with the pid, its own space for
- * threads, the parent's gift. Our badged copy is its threads' pager. */
+ * threads, the parent's gift. Our badged copy becomes the space's pager. */
 static uint64_t make_space(struct process *p, handle_t gift)
 {
     handle_t h;
     if (sys_space_create(&p->space) ||
         sys_handle_grant(p->space, pager_ep, RIGHT_SEND, p->pid, &h) ||
         sys_handle_grant(p->space, p->space, RIGHT_THREAD, 0, &h) ||
-        sys_handle_grant(HANDLE_ROOT_SPACE, pager_ep, RIGHT_SEND, p->pid, &p->ep))
+        sys_handle_grant(HANDLE_ROOT_SPACE, pager_ep, RIGHT_SEND | RIGHT_GRANT, p->pid, &p->ep) ||
+        sys_space_set_pager(p->space, p->ep))
         return PG_ENOMEM;
     if (gift && sys_handle_grant(p->space, gift, RIGHTS_ALL, 0, &h))
         return PG_EINVAL;             /* not a handle the caller may pass on */
@@ -160,7 +161,7 @@ struct process *proc_spawn(const char *name, uint64_t parent, handle_t gift, uin
         *err = load_image(p, m, &entry);
     if (!*err && (!(r = region_add(p, STACK_BOTTOM, stack)) ||
                   set_prot(p, r, PROT_READ | PROT_WRITE) ||
-                  sys_thread_create(p->space, entry, PROCESS_STACK_TOP, p->ep, PROC_PRIORITY,
+                  sys_thread_create(p->space, entry, PROCESS_STACK_TOP, PROC_PRIORITY,
                                     p->pid, &p->thread)))
         *err = PG_ENOMEM;
     if (*err) {

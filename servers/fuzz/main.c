@@ -147,14 +147,18 @@ static void light_call(void)
     }
     if (nr == SYS_THREAD_CREATE) {
         /* Only in spaces we made: a random entry point faults and dies there. */
-        handle_t t;
-        /* Never our own pager: it would take that thread's faults for ours
-         * (see docs/pager.md on delegated pagers). */
-        handle_t pager = below(2) ? HANDLE_NONE : any_handle();
-        if (pager == PAGER_HANDLE)
-            pager = echo_ep;
-        uint64_t st = sys_thread_create(pick(spaces), any_addr(), any_addr(), pager, below(12),
-                                        rnd(), &t);
+        handle_t t, space = pick(spaces);
+        /* Any pager for the space, our own pager's endpoint included: the
+         * kernel must refuse that one (we lack RIGHT_GRANT on it), or the
+         * pager would take these faults for ours. */
+        handle_t pager = below(2) ? HANDLE_NONE : below(2) ? PAGER_HANDLE : any_handle();
+        uint64_t st = sys_space_set_pager(space, pager);
+        if (pager == PAGER_HANDLE && st == IPC_OK) {
+            printf("fuzz: FAIL: our pager's endpoint was accepted as a created space's pager\n");
+            exit(3);
+        }
+        count(st);
+        st = sys_thread_create(space, any_addr(), any_addr(), below(12), rnd(), &t);
         count(st);
         if (!st) {
             handle_t *slot = &threads[below(POOL)];
@@ -303,7 +307,7 @@ static void start_echo(void)
     sys_endpoint_create(&echo_ep);
     handle_t t;
     sys_thread_create(SELF_SPACE_HANDLE, (uint64_t)echo, (uint64_t)stack + 16 * 4096 - 8,
-                      PAGER_HANDLE, 10, 0, &t);
+                      10, 0, &t);
     sys_thread_start(t);
 }
 

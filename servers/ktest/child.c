@@ -73,17 +73,20 @@ int child_spawn(struct child *c, uint64_t (*fn)(struct child_args *), handle_t r
     uint64_t child_args_va = CHILD_STACK_TOP - 4096;
     if (report && !(c->args->report = child_grant(c, report, RIGHT_SEND, 0)))
         return -5;
-    handle_t child_pager = HANDLE_NONE;
     if (pager) {
         /* A badged copy in our own table: the kernel takes the badge from
-         * the handle the thread is created with. */
-        if (sys_handle_grant(HANDLE_ROOT_SPACE, pager, RIGHT_SEND, badge, &child_pager))
+         * the handle the space's pager is set with. */
+        handle_t child_pager;
+        if (sys_handle_grant(HANDLE_ROOT_SPACE, pager, RIGHT_SEND | RIGHT_GRANT, badge,
+                             &child_pager))
+            return -6;
+        uint64_t err = sys_space_set_pager(c->space, child_pager);
+        sys_handle_close(child_pager);
+        if (err)
             return -6;
     }
     uint64_t err = sys_thread_create(c->space, (uint64_t)child_start, child_args_va - 72,
-                                     child_pager, priority, child_args_va, &c->thread);
-    if (child_pager)
-        sys_handle_close(child_pager);
+                                     priority, child_args_va, &c->thread);
     return err ? -7 : 0;
 }
 

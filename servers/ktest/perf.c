@@ -96,7 +96,7 @@ static void ipc_same_space(void)
     struct child_args *a = (struct child_args *)(stack + 4096 + 2048);
     a->fn = echo;
     a->ep[0] = ep;
-    sys_thread_create(HANDLE_ROOT_SPACE, (uint64_t)child_start, (uint64_t)a - 8, 0, 12,
+    sys_thread_create(HANDLE_ROOT_SPACE, (uint64_t)child_start, (uint64_t)a - 8, 12,
                       (uint64_t)a, &t);
     sys_thread_start(t);
     wait_until(t, THREAD_BLOCKED_RECV);
@@ -163,6 +163,85 @@ static void fault_roundtrip(void)
     sys_handle_close(ep);
 }
 
+#define MAP_BASE 0x0000300000000000ull
+#define FANOUT 8
+
+/* Times one call per round over fresh pages of a space: map, then protect,
+ * then unmap of what was mapped (the database's cost per mapping). */
+static void map_unmap(void)
+{
+    handle_t s;
+    uint64_t page = frame_new();
+    sys_space_create(&s);
+    for (unsigned i = 0; i < WARMUP + ROUNDS; i++) {
+        uint64_t t0 = timing_begin();
+        uint64_t err = sys_map(s, page, MAP_BASE + (uint64_t)i * 4096, 1, PAGE_READ | PAGE_WRITE);
+        uint64_t t1 = timing_end(rdtscp);
+        if (err)
+            printf("PERF map failed: %lu\n", err);
+        if (i >= WARMUP)
+            samples[i - WARMUP] = t1 - t0;
+    }
+    report("map_one_page", 1);
+    for (unsigned i = 0; i < WARMUP + ROUNDS; i++) {
+        uint64_t t0 = timing_begin();
+        sys_protect(s, MAP_BASE + (uint64_t)i * 4096, 1, PAGE_READ);
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= WARMUP)
+            samples[i - WARMUP] = t1 - t0;
+    }
+    report("protect_one_page_lower", 1);
+    for (unsigned i = 0; i < WARMUP + ROUNDS; i++) {
+        uint64_t t0 = timing_begin();
+        sys_unmap(s, MAP_BASE + (uint64_t)i * 4096, 1);
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= WARMUP)
+            samples[i - WARMUP] = t1 - t0;
+    }
+    report("unmap_one_page", 1);
+    sys_space_destroy(s);
+    sys_handle_close(s);
+}
+
+/* A mapping with FANOUT mappings derived from it in a second space (made
+ * by a thread there), unmapped in one call: the cost of revoking a tree. */
+static uint64_t fan_out(struct child_args *a)
+{
+    for (unsigned i = 0; i < FANOUT; i++)
+        if (sys_map(a->ep[1], MAP_BASE, MAP_BASE + (uint64_t)(i + 1) * 4096, 1, PAGE_READ))
+            return 1;
+    child_report(a, 0, 0);
+    return 0;
+}
+
+static void revoke_tree(void)
+{
+    handle_t ep, s2;
+    uint64_t page = frame_new();
+    sys_endpoint_create(&ep);
+    sys_space_create(&s2);
+    for (unsigned i = 0; i < WARMUP + ROUNDS; i++) {
+        struct child c;
+        uint64_t w0, w1;
+        child_spawn(&c, fan_out, ep, 0, 0, 12);
+        c.args->ep[1] = child_grant(&c, s2, RIGHT_MAP, 0);
+        sys_map(c.space, page, MAP_BASE, 1, PAGE_READ);
+        sys_thread_start(c.thread);
+        serve(ep, 0, &w0, &w1);
+        uint64_t t0 = timing_begin();
+        sys_unmap(c.space, MAP_BASE, 1);
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= WARMUP)
+            samples[i - WARMUP] = t1 - t0;
+        child_destroy(&c);
+    }
+    report("unmap_page_with_8_derived", 1);
+    sys_space_destroy(s2);
+    sys_handle_close(s2);
+    sys_endpoint_destroy(ep);
+    sys_handle_close(ep);
+}
+
 void perf_run(void)
 {
     rdtscp = timing_has_rdtscp();
@@ -171,4 +250,6 @@ void perf_run(void)
     ipc_cross_space();
     ipc_same_space();
     fault_roundtrip();
+    map_unmap();
+    revoke_tree();
 }

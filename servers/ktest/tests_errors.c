@@ -49,7 +49,7 @@ static int bad_handles(void)
         { "close twice", sys_handle_close(ep), IPC_EHANDLE },
         { "map into handle 5000", sys_map(5000, 0x400000, 0x400000, 1, PAGE_READ),
           IPC_EHANDLE },
-        { "thread create in 77", sys_thread_create(77, 0x400000, 0x1000, 0, 1, 0, &t),
+        { "thread create in 77", sys_thread_create(77, 0x400000, 0x1000, 1, 0, &t),
           IPC_EHANDLE },
         { "stop handle 4444", sys_thread_stop(4444), IPC_EHANDLE },
     };
@@ -66,10 +66,11 @@ static int wrong_types(void)
         { "recv on a thread", sys_recv(HANDLE_ROOT_THREAD, &m).status, IPC_ETYPE },
         { "map into an endpoint", sys_map(ep, 0x400000, 0x400000, 1, PAGE_READ), IPC_ETYPE },
         { "start an endpoint", sys_thread_start(ep), IPC_ETYPE },
-        { "thread in an endpoint", sys_thread_create(ep, 0x400000, 0x1000, 0, 1, 0, &t),
+        { "thread in an endpoint", sys_thread_create(ep, 0x400000, 0x1000, 1, 0, &t),
           IPC_ETYPE },
-        { "space as pager", sys_thread_create(HANDLE_ROOT_SPACE, 0x400000, 0x1000,
-                                              HANDLE_ROOT_SPACE, 1, 0, &t), IPC_ETYPE },
+        { "space as pager", sys_space_set_pager(HANDLE_ROOT_SPACE, HANDLE_ROOT_SPACE),
+          IPC_ETYPE },
+        { "pager of an endpoint", sys_space_set_pager(ep, ep), IPC_ETYPE },
     };
     int r = VERDICT("syscall_wrong_type", c);
     sys_endpoint_destroy(ep);
@@ -96,12 +97,15 @@ static int missing_rights(void)
         { "grant into a space without RIGHT_MAP",
           sys_handle_grant(weak_space, ep, RIGHT_SEND, 0, &none), IPC_ERIGHTS },
         { "pager handle without RIGHT_SEND",
-          sys_thread_create(HANDLE_ROOT_SPACE, 0x400000, 0x1000, recv_only, 1, 0, &t),
-          IPC_ERIGHTS },
+          sys_space_set_pager(HANDLE_ROOT_SPACE, recv_only), IPC_ERIGHTS },
+        { "pager handle without RIGHT_GRANT",
+          sys_space_set_pager(HANDLE_ROOT_SPACE, send_only), IPC_ERIGHTS },
+        { "pager of a space without RIGHT_MAP",
+          sys_space_set_pager(weak_space, ep), IPC_ERIGHTS },
         { "priority above the caller's",
-          sys_thread_create(HANDLE_ROOT_SPACE, 0x400000, 0x1000, 0, 13, 0, &t), IPC_EINVAL },
+          sys_thread_create(HANDLE_ROOT_SPACE, 0x400000, 0x1000, 13, 0, &t), IPC_EINVAL },
         { "priority out of range",
-          sys_thread_create(HANDLE_ROOT_SPACE, 0x400000, 0x1000, 0, 99, 0, &t), IPC_EINVAL },
+          sys_thread_create(HANDLE_ROOT_SPACE, 0x400000, 0x1000, 99, 0, &t), IPC_EINVAL },
     };
     int r = VERDICT("syscall_missing_right", c);
     sys_handle_close(send_only);
@@ -127,7 +131,7 @@ static int bad_pointers(void)
           sys_map(HANDLE_ROOT_SPACE, (uint64_t)__image_start, 0xffff800000000000ull, 1,
                   PAGE_READ), IPC_EADDR },
         { "thread entry in the kernel",
-          sys_thread_create(HANDLE_ROOT_SPACE, 0xffffffff80000000ull, 0x1000, 0, 1, 0, &t),
+          sys_thread_create(HANDLE_ROOT_SPACE, 0xffffffff80000000ull, 0x1000, 1, 0, &t),
           IPC_EADDR },
     };
     struct check noncanon[] = {

@@ -56,7 +56,7 @@ static int pingpong(const char *name, int same_space)
         ca->ep[0] = child_grant(&server, ep, RIGHT_SEND, 0);
         if (sys_map(server.space, f, stack_va, 1, PAGE_READ | PAGE_WRITE) ||
             sys_thread_create(server.space, (uint64_t)child_start, stack_va - 8,
-                              0, CHILD_PRIORITY, stack_va, &client.thread))
+                              CHILD_PRIORITY, stack_va, &client.thread))
             return test_fail(name, "cannot create the client thread");
         /* the client's stack grows down from the page below its args */
         uint64_t f2 = frame_new();

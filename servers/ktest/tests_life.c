@@ -119,7 +119,8 @@ static int cycle(uint64_t page)
     if (sys_space_create(&s) || sys_endpoint_create(&e))
         return -1;
     if (sys_map(s, page, 0x7000000000ull, 1, PAGE_READ | PAGE_WRITE) ||
-        sys_thread_create(s, 0x400000, 0x7000001000ull, e, 5, 0, &t))
+        sys_space_set_pager(s, e) ||
+        sys_thread_create(s, 0x400000, 0x7000001000ull, 5, 0, &t))
         return -2;
     if (sys_thread_destroy(t) || sys_handle_close(t))
         return -3;

@@ -84,9 +84,12 @@ static int make_task(struct process *p, uint64_t entry, uint64_t stack, uint64_t
     if (sys_handle_grant(p->space, p->space, RIGHT_THREAD, 0, &in_child) ||
         in_child != SELF_SPACE_HANDLE)
         return PG_ENOMEM;
-    if (sys_handle_grant(HANDLE_ROOT_SPACE, pager_ep, RIGHT_SEND, badge_of(p), &p->pager_ep))
+    /* Faults of the space's threads come to us with the process's badge. */
+    if (sys_handle_grant(HANDLE_ROOT_SPACE, pager_ep, RIGHT_SEND | RIGHT_GRANT, badge_of(p),
+                         &p->pager_ep) ||
+        sys_space_set_pager(p->space, p->pager_ep))
         return PG_ENOMEM;
-    if (sys_thread_create(p->space, entry, stack, p->pager_ep, p->priority, arg, &p->thread))
+    if (sys_thread_create(p->space, entry, stack, p->priority, arg, &p->thread))
         return PG_ENOMEM;
     return PG_OK;
 }

@@ -29,13 +29,15 @@ enum {
     SYS_HANDLE_GRANT    = 3,   /* (space h, h, rights, badge) -> handle in that space */
     SYS_SPACE_CREATE    = 4,   /* () -> space handle */
     SYS_ENDPOINT_CREATE = 5,   /* () -> endpoint handle */
-    SYS_THREAD_CREATE   = 6,   /* (space h, entry, stack, pager ep h, priority, arg) -> thread h */
+    SYS_THREAD_CREATE   = 6,   /* (space h, entry, stack, priority, arg) -> thread h */
     SYS_MAP             = 7,   /* (space h, src, dst, pages, rights) */
     SYS_UNMAP           = 8,   /* (space h, addr, pages) */
     SYS_PROTECT         = 9,   /* (space h, addr, pages, rights) */
     SYS_KERNEL_INFO     = 10,  /* (what) -> value, see KINFO_* */
     SYS_THREAD_STATE    = 11,  /* (thread h) -> THREAD_* state */
     SYS_REPLY_SAVE      = 12,  /* () -> reply h: answer the current caller later */
+    SYS_SPACE_SET_PAGER = 13,  /* (space h, ep h or 0): where the space's faults go */
+    SYS_MAP_RIGHTS      = 14,  /* (space h, va) -> PAGE_* rights of the mapping there, 0: none */
     SYS_LIGHT_COUNT,
 
     /* May switch threads: full register save. */
@@ -126,6 +128,7 @@ enum {
                                 endpoints + saved replies) */
     KINFO_TICKS = 3,         /* timer interrupts so far */
     KINFO_TSC_PER_TICK = 4,  /* calibration: TSC counts per timer tick */
+    KINFO_MAPPINGS = 5,      /* live nodes of the mapping database */
 };
 
 #define PRIORITY_COUNT   16    /* 0 lowest .. 15 highest */

@@ -40,6 +40,9 @@
 #define MAP_ITEM(pages, rights) (((uint64_t)(pages) << 8) | ((rights) & PAGE_RIGHTS))
 #define MAP_ITEM_PAGES(w)       ((w) >> 8)
 #define MAP_ITEM_RIGHTS(w)      ((uint32_t)(w) & PAGE_RIGHTS)
+/* The whole rights byte, as the kernel checks it: bits above PAGE_RIGHTS
+ * make the item invalid (IPC_EINVAL), as they do for SYS_MAP. */
+#define MAP_ITEM_RIGHTS_FIELD(w) ((uint32_t)(w) & 0xffu)
 
 /* Why a pager killed a thread; printed in the box. */
 enum {

@@ -126,30 +126,56 @@ static inline uint64_t sys_endpoint_create(handle_t *out)
 }
 
 /* A new thread in `space`, stopped; sys_thread_start runs it with `arg` in
- * rdi. Faults go to the endpoint `pager` (HANDLE_NONE: a fault kills the
- * thread's task). Priority at most the caller's. */
+ * rdi. Its faults go to the space's pager (sys_space_set_pager). Priority
+ * at most the caller's. */
 static inline uint64_t sys_thread_create(handle_t space, uint64_t entry, uint64_t stack,
-                                         handle_t pager, unsigned priority, uint64_t arg,
-                                         handle_t *out)
+                                         unsigned priority, uint64_t arg, handle_t *out)
 {
-    struct sys_ret r = sys_light6(SYS_THREAD_CREATE, space, entry, stack, pager, priority, arg);
+    struct sys_ret r = sys_light5(SYS_THREAD_CREATE, space, entry, stack, priority, arg);
     *out = r.value;
     return r.status;
 }
 
+/* Faults of every thread in `space` go to endpoint `pager` as calls that
+ * carry that handle's badge (HANDLE_NONE: a fault kills the task). Needs
+ * RIGHT_MAP on the space and RIGHT_SEND + RIGHT_GRANT on the endpoint:
+ * whoever holds the space's map right decides its pager, and only the
+ * endpoint's owner lets its badge stand for a space. */
+static inline uint64_t sys_space_set_pager(handle_t space, handle_t pager)
+{
+    return sys_light4(SYS_SPACE_SET_PAGER, space, pager, 0, 0).status;
+}
+
+/* The PAGE_* rights of the mapping at va in `space` (RIGHT_MAP), 0 when
+ * nothing is mapped there. */
+static inline uint64_t sys_map_rights(handle_t space, uint64_t va, uint32_t *rights)
+{
+    struct sys_ret r = sys_light4(SYS_MAP_RIGHTS, space, va, 0, 0);
+    *rights = (uint32_t)r.value;
+    return r.status;
+}
+
 /* Maps `pages` pages of the caller's space at src into `space` at dst, with
- * rights no greater than the caller's own on the source. */
+ * rights no greater than the caller's own on the source. Each new mapping
+ * is derived from its source (docs/ipc.md, "Mappings"): it goes when the
+ * source goes, and loses what the source loses. A mapping already at a
+ * destination page is replaced (it, and what was derived from it, go). */
 static inline uint64_t sys_map(handle_t space, uint64_t src, uint64_t dst, uint64_t pages,
                                uint32_t rights)
 {
     return sys_light5(SYS_MAP, space, src, dst, pages, rights).status;
 }
 
+/* Removes the mappings of the range and everything derived from them;
+ * pages with nothing mapped are skipped. */
 static inline uint64_t sys_unmap(handle_t space, uint64_t addr, uint64_t pages)
 {
     return sys_light4(SYS_UNMAP, space, addr, pages, 0).status;
 }
 
+/* Sets the rights of the mapped pages of the range; never above what a
+ * page's source has (IPC_ERIGHTS, nothing changed). What was derived from
+ * a page loses what the page loses. */
 static inline uint64_t sys_protect(handle_t space, uint64_t addr, uint64_t pages,
                                    uint32_t rights)
 {

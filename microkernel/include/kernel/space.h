@@ -9,9 +9,12 @@
 #include <arch/io.h>
 #include <arch/paging.h>
 #include <kernel/object.h>
+#include <kernel/pte.h>
 #include <stddef.h>
 
 struct thread;
+struct endpoint;
+struct mapping;
 
 struct space {
     struct object obj;
@@ -19,6 +22,9 @@ struct space {
     uint64_t id;
     struct handle_table handles;
     struct thread *threads;       /* live threads, linked by space_next */
+    struct mapping *mappings;     /* its derived mappings' nodes (mapdb.h) */
+    struct endpoint *pager;       /* ref: where its threads' faults go; NULL: faults kill */
+    uint64_t pager_badge;         /* the badge its fault messages carry */
     unsigned thread_count;
     bool     is_root;
     bool     torn_down;           /* page tables and handles already gone */
@@ -26,35 +32,6 @@ struct space {
 
 #define USER_TOP       0x0000800000000000ull   /* first non-user address */
 #define PAGE_SIZE      4096ull
-
-/* ---- page-table entries of the lower half ---- */
-#define PTE_P    (1ull << 0)
-#define PTE_W    (1ull << 1)
-#define PTE_U    (1ull << 2)
-#define PTE_NX   (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
-
-extern bool space_nx;
-
-static inline uint64_t pte_flags(uint32_t rights)
-{
-    uint64_t f = PTE_P | PTE_U;
-    if (rights & PAGE_WRITE)
-        f |= PTE_W;
-    if (!(rights & PAGE_EXEC) && space_nx)
-        f |= PTE_NX;
-    return f;
-}
-
-static inline uint32_t pte_rights(uint64_t pte)
-{
-    uint32_t r = PAGE_READ;
-    if (pte & PTE_W)
-        r |= PAGE_WRITE;
-    if (!(pte & PTE_NX))
-        r |= PAGE_EXEC;
-    return r;
-}
 
 /* The level-0 entry for a lower-half va, or NULL when a table is missing. */
 static inline uint64_t *space_pte(const struct space *s, uint64_t va)
@@ -82,20 +59,27 @@ struct space *space_create(void);
  * it dead. Safe to call on the current thread's own space (the caller then
  * must schedule). */
 void space_destroy(struct space *s);
+
+/* Faults of s's threads go to pager (NULL: they kill), carrying badge;
+ * takes a reference on the new pager, drops the old one's. */
+void space_set_pager(struct space *s, struct endpoint *pager, uint64_t badge);
 void space_release(struct space *s);
 
-/* Page-level edits, all on the lower half, all checked by the callers for
- * alignment and range. Rights are PAGE_* bits. */
+/* Page-level access, all on the lower half, all checked by the callers for
+ * alignment and range. Rights are PAGE_* bits. Mappings themselves are
+ * made and taken away through the mapping database (mapdb.h, vmops.h). */
 
 /* Allocates the page tables that a mapping at va needs: 0, or -1 when
- * memory runs out. After it, space_map_page at va cannot fail. */
+ * memory runs out. After it, space_entry(s, va) is not NULL. */
 int space_prepare_tables(struct space *s, uint64_t va);
-uint64_t space_map_page(struct space *s, uint64_t va, uint64_t pa, uint32_t rights);
+/* The level-0 entry for va, or NULL when its tables do not exist (the
+ * out-of-line twin of space_pte, which host tests can replace). */
+uint64_t *space_entry(struct space *s, uint64_t va);
+/* A root mapping (the kernel's own, for the root task), replacing what
+ * was there; IPC_OK or IPC_ENOMEM. */
+uint64_t space_map_root(struct space *s, uint64_t va, uint64_t pa, uint32_t rights);
 /* Returns 1 and the frame and rights when va is mapped, else 0. */
 int  space_lookup(struct space *s, uint64_t va, uint64_t *pa, uint32_t *rights);
-void space_unmap_page(struct space *s, uint64_t va);
-/* Changes rights of a mapped page; returns 0 if va was not mapped. */
-int  space_protect_page(struct space *s, uint64_t va, uint32_t rights);
 
 /* True when [va, va+len) lies in the user half without wrapping. */
 static inline bool user_range_ok(uint64_t va, uint64_t len)

@@ -46,14 +46,12 @@ struct thread {
     struct space *space;            /* ref */
     struct thread *space_next;      /* the space's list of live threads */
     struct thread *all_next, *all_prev;  /* every live thread */
-    struct endpoint *pager;         /* ref, NULL: faults kill */
-    uint64_t pager_badge;
     struct fault_info fault;
 };
 
-/* A new thread, TS_INACTIVE, holding references to space and pager. */
+/* A new thread, TS_INACTIVE, holding a reference to its space (whose
+ * pager gets its faults). */
 struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
-                             struct endpoint *pager, uint64_t pager_badge,
                              unsigned priority, uint64_t arg);
 
 /* Ends t: leaves every queue, wakes its partners with `status`

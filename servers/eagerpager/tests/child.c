@@ -70,7 +70,7 @@ int main(void)
     handle_t t;
     if (stack < 0 ||
         sys_thread_create(SELF_SPACE_HANDLE, (uint64_t)sender, (uint64_t)stack + 4 * 4096 - 8,
-                          PAGER_HANDLE, 10, 42, &t) ||
+                          10, 42, &t) ||
         sys_thread_start(t))
         return 1;
 #endif

@@ -9,4 +9,4 @@ EXPECT=(
   '^PAGER page_faults=[0-9]+ '
   '^kernel: root task exited with status 0$'
 )
-REJECT=('^PANIC' '^pager: reply refused')
+REJECT=('^PANIC' '^pager: reply refused' '^fuzz: FAIL')

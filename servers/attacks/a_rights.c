@@ -1,0 +1,2 @@
+/* a_rights: attack program (being written). */
+int main(void) { return 1; }
