@@ -1,16 +1,19 @@
 /*
  * utest: the test runner, started by the pager as init ("init=utest.elf").
- * It runs every boot module whose name starts with "t_", one after the
- * other, each in its own process, and checks that each exits with 0. It
- * exits with the number of failures, which ends the run.
+ * It runs the test programs of its list that are on the ESP, one after
+ * the other, each in its own process, and checks that each exits with 0.
+ * It exits with the number of failures, which ends the run; each case
+ * file checks the count of programs that ran ("utest: N programs").
  */
 #include "utest.h"
 #include <ipc/rootinfo.h>
 
 /* The module list is not ours to read (only the pager sees root info), so
- * the runner carries the names; a missing module is a failed test. */
+ * the runner carries the names; one the pager cannot find is skipped. */
 static const char *const programs[] = {
     "t_fork.elf", "t_mmap.elf", "t_zero.elf", "t_refcount.elf", "t_exhaust.elf", "t_leak.elf",
+    /* The isolation suite's attack programs (test/qemu/cases/isolation_tests.sh). */
+    "a_alias.elf", "a_chain.elf", "a_rights.elf",
 };
 
 int main(void)

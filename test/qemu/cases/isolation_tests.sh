@@ -1,0 +1,27 @@
+DESCRIPTION="isolation: a hostile process's aliases, chains and rights die with their sources (mapping database)"
+MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/utest.elf")
+for t in a_alias a_chain a_rights; do MODULES+=("$BUILD/servers/$t.elf"); done
+CMDLINE="init=utest.elf"
+CASE_TIMEOUT=180
+EXPECT_STATUS=0
+EXPECT=(
+  '^TEST alias_fault_reply_revoked pass$'
+  '^TEST alias_sys_map_revoked pass$'
+  '^TEST alias_downgraded pass$'
+  '^TEST alias_fork_cow pass$'
+  '^TEST alias_no_leak pass$'
+  '^TEST chain_of_three_revoked pass$'
+  '^TEST chain_middle_unmapped pass$'
+  '^TEST chain_middle_downgraded pass$'
+  '^TEST chain_same_space_tlb pass$'
+  '^TEST chain_running_space_tlb pass$'
+  '^TEST chain_running_space_tlb_protect pass$'
+  '^TEST chain_no_leak pass$'
+  '^TEST protect_above_source_refused pass$'
+  '^TEST module_text_stays_readonly pass$'
+  '^TEST pager_binding_refused pass$'
+  '^TEST rights_no_leak pass$'
+  '^utest: 3 programs, 0 failed; 1 processes left'
+  '^kernel: root task exited with status 0$'
+)
+REJECT=('^PANIC' '^TEST .* fail' 'TASK KILLED' '^KILLED ')
