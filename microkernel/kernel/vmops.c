@@ -100,7 +100,7 @@ void vm_protect(struct space *s, uint64_t addr, uint64_t pages, uint32_t rights)
 uint32_t vm_rights_at(struct space *s, uint64_t va)
 {
     uint32_t rights = 0;
-    if (va < USER_TOP && !(va & (PAGE_SIZE - 1)))
+    if (va < VM_USER_TOP && !(va & (PAGE_SIZE - 1)))
         FOR_EACH_PRESENT(s, va, 1, pte, rights = pte_rights(*pte));
     return rights;
 }

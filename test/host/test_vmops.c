@@ -342,6 +342,11 @@ static void test_kernel_half(void)
     CHECK_EQ(vm_range_check(0xffff800000000000ull, 1), IPC_EADDR);   /* direct map */
     CHECK_EQ(vm_range_check(0xffffffff80000000ull, 1), IPC_EADDR);   /* kernel image */
     CHECK_EQ(vm_range_check(0xfffffffffffff000ull, 1), IPC_EADDR);   /* last page */
+    /* The last user page stays empty (abi.h, USER_MAP_TOP); the one below is the last
+     * that may be mapped. */
+    CHECK_EQ(vm_range_check(USER_MAP_TOP, 1), IPC_EADDR);
+    CHECK_EQ(vm_range_check(USER_MAP_TOP - 4096, 1), IPC_OK);
+    CHECK_EQ(vm_range_check(USER_MAP_TOP - 4096, 2), IPC_EADDR);
     CHECK_EQ(vm_range_check(0xfffffffffffff000ull, 2), IPC_EADDR);   /* wraps to 0x1000 */
     CHECK_EQ(vm_range_check(0xffffffffffc00000ull, MAP_MAX_PAGES), IPC_EADDR); /* ends at 2^64 */
     CHECK_EQ(vm_range_check(0x0000800000001000ull, 1), IPC_EADDR);   /* non-canonical */

@@ -97,6 +97,14 @@ enum {
 #define PAGE_EXEC      (1u << 2)
 #define PAGE_RIGHTS    7u
 
+/* The end of what may be mapped in a user space. The last page below the
+ * user half's end (0x800000000000) stays empty in every space: code there
+ * could run `syscall` as its last instruction, and the return address,
+ * 0x800000000000, is not canonical: sysret on Intel CPUs then faults in
+ * ring 0 on the user's stack (CVE-2012-0217). Linux keeps the same page
+ * empty for the same reason. */
+#define USER_MAP_TOP   0x00007ffffffff000ull
+
 /* Most pages one SYS_MAP / UNMAP / PROTECT may touch. */
 #define MAP_MAX_PAGES  1024u
 

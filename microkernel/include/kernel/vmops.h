@@ -16,10 +16,11 @@
 struct space;
 
 #define VM_PAGE_SIZE 4096ull
-#define VM_USER_TOP  0x0000800000000000ull
+#define VM_USER_TOP  USER_MAP_TOP     /* see abi.h: the last page stays empty */
 
-/* Alignment, count (1..MAP_MAX_PAGES) and user half of a page range:
- * IPC_OK, IPC_EADDR or IPC_EINVAL. */
+/* Alignment, count (1..MAP_MAX_PAGES) and the mappable part of the user
+ * half (below USER_MAP_TOP) of a page range: IPC_OK, IPC_EADDR or
+ * IPC_EINVAL. */
 static inline uint64_t vm_range_check(uint64_t addr, uint64_t pages)
 {
     if (addr & (VM_PAGE_SIZE - 1))
