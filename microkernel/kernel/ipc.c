@@ -76,11 +76,23 @@ static void fail_caller(struct thread *c, uint64_t status, const char *why)
     sched_ready(c);
 }
 
-/* `server` now owes a reply to `caller`; an older debt is cancelled. */
+/* A server about to take another message gives up the reply it still
+ * owes: that caller gets IPC_ECANCELED, or dies if it waited on a fault,
+ * which kills the server too when the fault was its own task's. Returns
+ * whether t lives on (a killed t has left every queue). */
+static bool drop_debt(struct thread *t)
+{
+    struct thread *c = t->reply_to;
+    if (!c)
+        return true;
+    t->reply_to = NULL;
+    fail_caller(c, IPC_ECANCELED, "its pager took another message");
+    return t->state != TS_DEAD;
+}
+
+/* `server`, which owes nothing, now owes a reply to `caller`. */
 static void link_reply(struct thread *caller, struct thread *server)
 {
-    if (server->reply_to)
-        fail_caller(server->reply_to, IPC_ECANCELED, "its pager took another message");
     caller->state = TS_BLOCKED_REPLY;
     caller->replier = server;
     server->reply_to = caller;
@@ -88,8 +100,14 @@ static void link_reply(struct thread *caller, struct thread *server)
 
 void ipc_send(struct endpoint *e, uint64_t badge, bool call, bool faulting)
 {
-    struct thread *self = current, *r = e->receivers.head;
+    struct thread *self = current, *r;
     self->faulting = faulting;
+    while ((r = e->receivers.head) && !drop_debt(r))
+        ;                               /* that receiver died: the next one */
+    if (self->state == TS_DEAD) {       /* the debt was our own task's fault */
+        schedule();
+        return;
+    }
     if (!r) {
         self->call = call;
         self->send_badge = badge;
@@ -122,7 +140,10 @@ void ipc_block_recv(struct endpoint *e)
 
 void ipc_recv(struct endpoint *e)
 {
-    struct thread *self = current, *s = e->senders.head;
+    struct thread *self = current;
+    if (!drop_debt(self))
+        return;                         /* killed with the task it owed: the caller schedules */
+    struct thread *s = e->senders.head;
     if (!s) {
         wait_on(e, &e->receivers, TS_BLOCKED_RECV);
         schedule();

@@ -75,6 +75,7 @@ int tests_fault(void);
 int tests_errors(void);
 int tests_life(void);
 int tests_mapdb(void);
+int tests_lifetimes(void);
 int test_window_all_frames(const struct root_info *ri);
 
 #endif

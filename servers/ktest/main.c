@@ -47,6 +47,7 @@ int main(const struct root_info *ri)
     failed += tests_fault();
     failed += tests_life();
     failed += tests_mapdb();
+    failed += tests_lifetimes();
     failed += test_window_all_frames(ri);
     printf("ktest: %d failed\n", failed);
     return failed;

@@ -3,7 +3,9 @@
  *
  * Light calls (number < SYS_FIRST_SWITCHING) never switch threads: they
  * run on the kernel stack like a function call and return by sysret,
- * saving only what the C call would clobber and the user needs back.
+ * saving only what the C call would clobber and the user needs back;
+ * only when the call killed its caller do they leave by return_to_user to
+ * whichever thread runs next.
  *
  * Switching calls save every register into the current thread's context
  * (rsp pointed at its end, the same frame an interrupt builds), run the C
@@ -36,6 +38,10 @@ syscall_entry:
     jae 1f
     mov %r10, %rcx                  /* 4th argument: SysV wants rcx */
     call *light_calls(, %rax, 8)
+    /* A light call may kill its own caller (closing a handle whose release
+     * kills the caller's task): never return to a dead thread. */
+    cmpq $0, zombie(%rip)
+    jne 6f
 2:  pop %r11
     pop %rcx
     mov %gs:CPU_USER_RSP, %rsp
@@ -44,6 +50,8 @@ syscall_entry:
 1:  mov $ASM_IPC_ENOSYS, %eax
     xor %edx, %edx
     jmp 2b
+6:  call schedule                   /* the stack we leave is the CPU's, reset at entry */
+    jmp return_to_user
 
 switching:
     mov %gs:CPU_CTX_TOP, %rsp

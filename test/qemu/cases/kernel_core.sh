@@ -52,7 +52,11 @@ EXPECT=(
   '^TEST mapdb_wide_and_deep_no_leak pass$'
   '^TEST pager_binding_rights pass$'
   '^KILLED .* vector=14 error=0x4 addr=0x100000007000 .* reason=no pager to handle the fault$'
+  '^TEST close_saved_reply_kills_caller pass$'
+  '^TEST recv_owing_own_fault_next_caller pass$'
+  '^KILLED .* reason=its saved reply was dropped$'
+  '^KILLED .* reason=its pager took another message$'
   '^ktest: 0 failed$'
   '^kernel: root task exited with status 0$'
 )
-REJECT=('^PANIC' '^TEST .* fail')
+REJECT=('^PANIC' '^TEST .* fail' '^ktest: FAIL')
