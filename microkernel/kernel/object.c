@@ -63,19 +63,38 @@ static void object_free(struct object *o)
     sl->live--;
 }
 
-/* The last reference is gone: finish the teardown a destroy call would
- * have done (a space nobody names, an endpoint nobody uses), then free. */
+/* Objects whose last reference went, waiting for release_all. */
+static struct object *to_release;
+static bool releasing;
+
+/* Finish the teardown a destroy call would have done (a space nobody
+ * names, an endpoint nobody uses), then free; what that releases in turn
+ * joins the list instead of nesting on the stack. */
+static void release_all(void)
+{
+    releasing = true;
+    while (to_release) {
+        struct object *o = to_release;
+        to_release = o->release_next;
+        switch (o->type) {
+        case OBJ_SPACE: space_release((struct space *)o); break;
+        case OBJ_ENDPOINT: endpoint_release((struct endpoint *)o); break;
+        case OBJ_REPLY: ipc_reply_release((struct reply_cap *)o); break;
+        default: break;       /* a thread's own reference keeps it until it dies */
+        }
+        object_free(o);
+    }
+    releasing = false;
+}
+
 void object_unref(struct object *o)
 {
     if (--o->refs)
         return;
-    switch (o->type) {
-    case OBJ_SPACE: space_release((struct space *)o); break;
-    case OBJ_ENDPOINT: endpoint_release((struct endpoint *)o); break;
-    case OBJ_REPLY: ipc_reply_release((struct reply_cap *)o); break;
-    default: break;           /* a thread's own reference keeps it until it dies */
-    }
-    object_free(o);
+    o->release_next = to_release;
+    to_release = o;
+    if (!releasing)
+        release_all();
 }
 
 uint64_t object_count(void)

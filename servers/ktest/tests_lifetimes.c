@@ -148,9 +148,68 @@ static int recv_owing_own_fault(void)
     return test_pass(name);
 }
 
+/* Builds spaces S1 -> S2 -> ... each holding the only handle to the next,
+ * until kernel memory or the chain cap runs out; returns S1 (ktest's only
+ * handle) and the length. */
+#define CHAIN_MAX 4000
+
+static handle_t build_chain(unsigned *length, uint64_t *stop)
+{
+    handle_t head, prev;
+    *length = 0;
+    if ((*stop = sys_space_create(&head)))
+        return 0;
+    prev = head;
+    for (*length = 1; *length < CHAIN_MAX; ++*length) {
+        handle_t next, in_prev;
+        if ((*stop = sys_space_create(&next)))
+            break;
+        *stop = sys_handle_grant(prev, next, RIGHTS_ALL, 0, &in_prev);
+        if (prev != head)
+            sys_handle_close(prev);
+        prev = next;
+        if (*stop) {
+            sys_handle_close(next);
+            break;
+        }
+    }
+    if (prev != head)
+        sys_handle_close(prev);
+    return head;
+}
+
+/* Dropping the head of a long chain tears it all down, one space after
+ * the other, in bounded kernel stack (a recursive teardown overflows the
+ * 16 KiB stack within a few hundred links). Twice: the second run must
+ * give back exactly what the first left (slabs keep what they grew). */
+static int teardown_chain(void)
+{
+    const char *name = "teardown_chain_bounded_stack";
+    uint64_t objects = sys_kernel_info(KINFO_OBJECTS), frames[2] = {0};
+    unsigned length[2] = {0};
+    for (int run = 0; run < 2; run++) {
+        uint64_t stop;
+        handle_t head = build_chain(&length[run], &stop);
+        if (!head || (stop && stop != IPC_ENOMEM && stop != IPC_ENOHANDLES))
+            return test_fail(name, "building the chain stopped with %lu", stop);
+        sys_handle_close(head);
+        frames[run] = sys_kernel_info(KINFO_FREE_FRAMES);
+        if (sys_kernel_info(KINFO_OBJECTS) != objects)
+            return test_fail(name, "run %d: objects %lu -> %lu", run, objects,
+                             sys_kernel_info(KINFO_OBJECTS));
+    }
+    printf("ktest: chains of %u and %u spaces torn down; kernel frames free %lu, %lu\n",
+           length[0], length[1], frames[0], frames[1]);
+    if (length[0] < 500 || frames[0] != frames[1])
+        return test_fail(name, "lengths %u %u, frames %lu %lu", length[0], length[1], frames[0],
+                         frames[1]);
+    return test_pass(name);
+}
+
 int tests_lifetimes(void)
 {
     int failed = 0;
+    failed += teardown_chain();
     failed += close_saved_reply_kills_own_task();
     failed += recv_owing_own_fault();
     return failed;

@@ -25,13 +25,19 @@ struct object {
     uint32_t type;
     uint32_t refs;
     bool     dead;
-    uint8_t  pad[7];          /* 16 bytes: keeps what follows 16-aligned */
+    uint8_t  pad[7];
+    struct object *release_next;   /* on the list of objects to release */
+    uint64_t pad2;            /* 32 bytes: keeps what follows 16-aligned */
 };
 
 /* Slab allocation: zeroed objects of a type, from kernel frames. */
 void *object_alloc(enum object_type type);
 void  object_ref(struct object *o);
-/* Drops a reference; at zero, tears the object down if needed and frees it. */
+/* Drops a reference; at zero, tears the object down if needed and frees
+ * it. Releasing one object may drop the last reference to others (a
+ * space's handles name more spaces): they queue and are released one
+ * after the other by the outermost call, so a chain of any length is torn
+ * down in bounded kernel stack. */
 void  object_unref(struct object *o);
 /* Live objects of all types (for the leak checks). */
 uint64_t object_count(void);

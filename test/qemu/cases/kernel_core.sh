@@ -52,6 +52,7 @@ EXPECT=(
   '^TEST mapdb_wide_and_deep_no_leak pass$'
   '^TEST pager_binding_rights pass$'
   '^KILLED .* vector=14 error=0x4 addr=0x100000007000 .* reason=no pager to handle the fault$'
+  '^TEST teardown_chain_bounded_stack pass$'
   '^TEST close_saved_reply_kills_caller pass$'
   '^TEST recv_owing_own_fault_next_caller pass$'
   '^KILLED .* reason=its saved reply was dropped$'
