@@ -3,6 +3,8 @@
 # needed, makes the ESP image, runs QEMU with serial on stdout and ends with
 # the run's status:
 #   0 clean end   2 kernel panic   3 loader failure   4 a test failed
+#   5 every thread waits for good (only with --append idle=exit)
+#   6 the root task died, then every other task ended
 #   124 timeout   1 anything else (QEMU error, triple fault, ...)
 #
 # usage: scripts/run-ovmf.sh [options]
@@ -174,6 +176,8 @@ case $rc in
   35) say "kernel panic (status 2)"; exit 2 ;;
   37) say "loader failure (status 3)"; exit 3 ;;
   39) say "a test failed (status 4)"; exit 4 ;;
+  41) say "idle: every thread waits for good, idle=exit (status 5)"; exit 5 ;;
+  43) say "the root task died and every other task ended (status 6)"; exit 6 ;;
   124|137) say "timeout after ${timeout_s}s (status 124)"; exit 124 ;;
   0) say "QEMU exited without a debug-exit status (triple fault or shutdown) (status 1)"; exit 1 ;;
   *) say "QEMU failed with status $rc (status 1)"; exit 1 ;;

@@ -12,6 +12,7 @@
 #include <kernel/cpu.h>
 #include <kernel/frames.h>
 #include <kernel/kprintf.h>
+#include <kernel/lib.h>
 #include <kernel/panic.h>
 #include <kernel/root.h>
 #include <kernel/sched.h>
@@ -50,6 +51,8 @@ void kmain(struct bootinfo *bi)
     char test[32];
     if (cmdline_get(bi->cmdline, "test", test, sizeof(test)) && selftest_run(test))
         machine_exit(EXIT_TESTFAIL_VALUE);
+    char idle[8];
+    sched_idle_exit = cmdline_get(bi->cmdline, "idle", idle, sizeof(idle)) && !strcmp(idle, "exit");
 
     percpu_init((uint64_t)boot_stack_top);
     apic_init();

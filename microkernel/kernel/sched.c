@@ -3,6 +3,7 @@
 #include <arch/percpu.h>
 #include <kernel/endpoint.h>
 #include <kernel/kprintf.h>
+#include <boot/exitcode.h>
 #include <kernel/panic.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
@@ -11,9 +12,11 @@ struct thread *current;
 static struct tqueue ready[PRIORITY_COUNT];
 uint32_t ready_mask;               /* bit p: ready[p] is not empty */
 
-/* Idle ticks after which a system with nothing ready is declared stuck:
- * no device can wake a thread yet, so waiting longer cannot help. */
-#define IDLE_DEADLOCK_TICKS 50
+/* Idle ticks after which a system with nothing ready is reported as
+ * waiting for good: no device can wake a thread yet. */
+#define IDLE_REPORT_TICKS 50
+
+bool sched_idle_exit;              /* idle=exit: end the run after the report */
 
 void sched_ready(struct thread *t)
 {
@@ -57,28 +60,41 @@ void sched_switch_to(struct thread *t)
     percpu_set_context(&t->ctx);
 }
 
-static void deadlock(void)
+/* Every thread waits for a message nobody will send: the system is idle,
+ * not broken. Said once (a fine debugging aid); then idle on. */
+static void report_waiting(void)
 {
-    if (!thread_any_alive())
-        panic("the root task died and every other task has ended");
+    static bool reported;
+    if (reported)
+        return;
+    reported = true;
     kprintf("kernel: no thread can run and none can be woken:\n");
     thread_dump_all();
-    panic("deadlock: every thread is blocked");
+    kprintf("kernel: idle: every thread waits for a message\n");
+    if (sched_idle_exit) {
+        kprintf("kernel: idle=exit: ending the run\n");
+        machine_exit(EXIT_IDLE_VALUE);
+    }
 }
 
-/* Nothing is ready: halt with interrupts on until the timer has ticked
- * long enough to be sure nothing will change. */
+/* Nothing is ready: halt with interrupts on; after a while with nothing
+ * changing, report it once. With no thread left at all (the root task
+ * died, then everything else ended) the run is over. */
 static struct thread *idle(void)
 {
     uint64_t start = cpu0.ticks;
     current = NULL;
     for (;;) {
+        if (!thread_any_alive()) {
+            kprintf("kernel: the root task died and every other task has ended\n");
+            machine_exit(EXIT_ROOT_DIED_VALUE);
+        }
         __asm__ volatile("sti; hlt; cli" ::: "memory");
         struct thread *t = pick();
         if (t)
             return t;
-        if (cpu0.ticks - start > IDLE_DEADLOCK_TICKS || !thread_any_alive())
-            deadlock();
+        if (cpu0.ticks - start > IDLE_REPORT_TICKS)
+            report_waiting();
     }
 }
 

@@ -24,8 +24,11 @@ void sched_switch_to(struct thread *t);
 
 /* Picks the next thread when current can no longer run (blocked, dead,
  * stopped). Waits (idle, halted) when nothing is ready; a system where
- * nothing can ever become ready again ends the run with a report. */
+ * nothing can ever become ready again is reported once and idles on (or
+ * ends the run with EXIT_IDLE_VALUE when sched_idle_exit is set, the
+ * kernel command line's idle=exit); one with no thread left ends the run. */
 void schedule(void);
+extern bool sched_idle_exit;
 
 /* Current gives way to ready threads of its own or higher priority. */
 void sched_yield(void);
