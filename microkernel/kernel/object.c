@@ -63,6 +63,72 @@ static void object_free(struct object *o)
     sl->live--;
 }
 
+/* ---- ownership ---- */
+
+static void list_push(struct object **head, struct object *o)
+{
+    o->next = *head;
+    if (o->next)
+        o->next->link = &o->next;
+    o->link = head;
+    *head = o;
+}
+
+void object_disown(struct object *o)
+{
+    if (!o->link)
+        return;
+    *o->link = o->next;
+    if (o->next)
+        o->next->link = o->link;
+    o->next = NULL;
+    o->link = NULL;
+    o->owner = NULL;
+}
+
+void object_set_owner(struct object *o, struct space *owner)
+{
+    object_disown(o);
+    if (owner) {
+        o->owner = owner;
+        list_push(&owner->owned, o);
+    }
+}
+
+/* Objects whose owner died, waiting to be destroyed. */
+static struct object *orphans;
+static bool destroying;
+
+static void destroy(struct object *o)
+{
+    switch (o->type) {
+    case OBJ_SPACE: space_destroy((struct space *)o); break;
+    case OBJ_THREAD: thread_kill((struct thread *)o, IPC_EDEAD); break;
+    case OBJ_ENDPOINT: endpoint_destroy((struct endpoint *)o); break;
+    default: break;
+    }
+}
+
+void object_owner_died(struct space *s)
+{
+    while (s->owned) {
+        struct object *o = s->owned;
+        object_disown(o);
+        list_push(&orphans, o);
+    }
+    if (destroying)
+        return;                        /* the loop below will get to them */
+    destroying = true;
+    while (orphans) {
+        struct object *o = orphans;
+        object_ref(o);                 /* keep it while it is destroyed */
+        object_disown(o);
+        destroy(o);
+        object_unref(o);
+    }
+    destroying = false;
+}
+
 /* Objects whose last reference went, waiting for release_all. */
 static struct object *to_release;
 static bool releasing;
@@ -75,7 +141,7 @@ static void release_all(void)
     releasing = true;
     while (to_release) {
         struct object *o = to_release;
-        to_release = o->release_next;
+        to_release = o->next;
         switch (o->type) {
         case OBJ_SPACE: space_release((struct space *)o); break;
         case OBJ_ENDPOINT: endpoint_release((struct endpoint *)o); break;
@@ -89,9 +155,13 @@ static void release_all(void)
 
 void object_unref(struct object *o)
 {
-    if (--o->refs)
+    if (--o->refs) {
+        if (o->refs == 1 && o->type == OBJ_THREAD)
+            thread_unnamed((struct thread *)o);   /* only its own reference left */
         return;
-    o->release_next = to_release;
+    }
+    object_disown(o);
+    o->next = to_release;              /* (link stays NULL: no list to leave) */
     to_release = o;
     if (!releasing)
         release_all();

@@ -164,6 +164,7 @@ static void teardown(struct space *s)
     if (s->torn_down)
         return;
     s->torn_down = true;
+    object_owner_died(s);             /* a space that goes takes its task's making along */
     if (active_space == s)
         space_activate(NULL);
     /* Every mapping made in it goes, with what was derived from it. */

@@ -98,8 +98,11 @@ static struct sys_ret sys_handle_grant(handle_t space_h, handle_t h, uint64_t ri
     return n ? OK(n) : ERR(IPC_ENOHANDLES);
 }
 
+/* A new object, owned by the caller's task, named by a handle with every
+ * right in the caller's table. */
 static struct sys_ret install_new(struct object *o)
 {
+    object_set_owner(o, caller_space());
     handle_t h = handle_install(caller_space(), o, RIGHTS_ALL, 0);
     if (!h) {
         o->refs++;                    /* let unref do the freeing */
@@ -138,6 +141,7 @@ static struct sys_ret sys_thread_create(handle_t space_h, uint64_t entry, uint64
     struct thread *t = thread_create(s, entry, stack, (unsigned)priority, arg);
     if (!t)
         return ERR(IPC_ENOMEM);
+    object_set_owner(&t->obj, caller_space());
     handle_t h = handle_install(caller_space(), &t->obj, RIGHTS_ALL, 0);
     if (!h) {
         thread_kill(t, IPC_EDEAD);

@@ -79,16 +79,22 @@ void thread_kill(struct thread *t, uint64_t status)
     if (t->all_next)
         t->all_next->all_prev = t->all_prev;
     if (s->is_root && s->thread_count == 0 && !root_died) {
-        /* The pager is gone. Tasks waiting on it were failed above; the
-         * others go on, and the run ends when none is left (sched.c). */
         root_died = true;
-        kprintf("kernel: the root task died; tasks that do not need it go on\n");
+        kprintf("kernel: the root task died; everything it made goes with it\n");
     }
+    if (s->thread_count == 0)
+        object_owner_died(s);       /* its task is over: what it made goes */
     object_unref(&s->obj);
     if (t == current)
         zombie = t;                 /* its block stays valid until we switch */
     else
         object_unref(&t->obj);
+}
+
+void thread_unnamed(struct thread *t)
+{
+    if (t->state == TS_INACTIVE)
+        thread_kill(t, IPC_EDEAD);  /* nobody could ever start it again */
 }
 
 void thread_start(struct thread *t)

@@ -1,7 +1,8 @@
 /* ktest with "crashpager": a pager that dies on purpose while a client
- * waits for it, beside a task that does not need it. The kernel must kill
- * the waiting client, let the other task finish, and end the run with a
- * clear status. */
+ * waits for it, beside a task it made that does not need it. The kernel
+ * must kill the waiting client with the box; the other task goes with its
+ * maker (everything a task made goes when it dies), and the run ends with
+ * a clear status once no thread is left. */
 #include "ktest.h"
 
 static uint64_t needs_pager(struct child_args *a)

@@ -206,9 +206,97 @@ static int teardown_chain(void)
     return test_pass(name);
 }
 
+/* ---- ownership: nothing outlives its creator ---- */
+
+#define SHARED_VA 0x0000500000000000ull      /* a ktest frame, in P and its S2 */
+
+extern char __image_start[], __text_end[];
+
+/* Runs in S2, made by P: counts in the shared page as long as it lives. */
+static void spinner(volatile uint64_t *counter)
+{
+    for (;;) {
+        ++*counter;
+        sys_yield();
+    }
+}
+
+/* P: makes a space S2 with ktest's code and the shared page, a running
+ * thread there, a never-started one, an endpoint, and a space that holds
+ * the only handle to itself; then returns (exits) without cleaning up. */
+static uint64_t maker(struct child_args *a)
+{
+    (void)a;
+    uint64_t text = (uint64_t)__image_start, pages = ((uint64_t)__text_end - text) / 4096;
+    handle_t s2, s3, self3, ep, run, idle;
+    if (sys_space_create(&s2) || sys_map(s2, text, text, pages, PAGE_READ | PAGE_EXEC) ||
+        sys_map(s2, SHARED_VA, SHARED_VA, 1, PAGE_READ | PAGE_WRITE) ||
+        sys_endpoint_create(&ep) ||
+        sys_thread_create(s2, (uint64_t)spinner, SHARED_VA + 4096 - 8, 12, SHARED_VA, &run) ||
+        sys_thread_create(s2, (uint64_t)spinner, SHARED_VA + 2048 - 8, 12, SHARED_VA + 8, &idle) ||
+        sys_thread_start(run) || sys_space_create(&s3) ||
+        sys_handle_grant(s3, s3, RIGHT_MAP, 0, &self3) || sys_handle_close(s3))
+        return 1;
+    while (*(volatile uint64_t *)SHARED_VA < 3)
+        sys_yield();                        /* the spinner runs */
+    return 0;
+}
+
+static int owned_objects_die_with_creator(void)
+{
+    const char *name = "owned_objects_die_with_creator";
+    uint64_t objects = sys_kernel_info(KINFO_OBJECTS);
+    uint64_t page = frame_new();
+    struct child p;
+    if (!page || child_spawn(&p, maker, 0, 0, 0, TEST_PRIORITY) ||
+        sys_map(p.space, page, SHARED_VA, 1, PAGE_READ | PAGE_WRITE))
+        return test_fail(name, "setup failed");
+    volatile uint64_t *counter = (volatile uint64_t *)page;
+    sys_thread_start(p.thread);
+    if (!wait_until(p.thread, ~0ull))
+        return test_fail(name, "the maker did not end");
+    /* Its task is over (its last thread left): what it made is gone,
+     * although its space still exists (we hold it). */
+    uint64_t seen = *counter;
+    for (int i = 0; i < 20; i++)
+        sys_yield();
+    uint64_t later = *counter;
+    uint64_t alive = sys_kernel_info(KINFO_OBJECTS);
+    child_destroy(&p);
+    uint64_t after = sys_kernel_info(KINFO_OBJECTS);
+    if (seen < 3)
+        return test_fail(name, "the spinner never ran (%lu)", seen);
+    if (later != seen)
+        return test_fail(name, "the thread P started in its space S2 runs on after P ended "
+                               "(%lu -> %lu)", seen, later);
+    if (counter[1])
+        return test_fail(name, "the never-started thread ran");
+    if (after != objects)
+        return test_fail(name, "objects %lu before, %lu with P's space held, %lu after", objects,
+                         alive, after);
+    return test_pass(name);
+}
+
+/* A thread nobody can name and nobody runs is gone at once. */
+static int unnamed_idle_thread_dies(void)
+{
+    const char *name = "unnamed_unstarted_thread_dies";
+    uint64_t objects = sys_kernel_info(KINFO_OBJECTS);
+    handle_t s, t;
+    if (sys_space_create(&s) || sys_thread_create(s, 0x400000, 0x1000, 5, 0, &t))
+        return test_fail(name, "setup failed");
+    sys_handle_close(t);                      /* never started, no handle left */
+    sys_handle_close(s);                      /* the thread held the space */
+    if (sys_kernel_info(KINFO_OBJECTS) != objects)
+        return test_fail(name, "objects %lu -> %lu", objects, sys_kernel_info(KINFO_OBJECTS));
+    return test_pass(name);
+}
+
 int tests_lifetimes(void)
 {
     int failed = 0;
+    failed += owned_objects_die_with_creator();
+    failed += unnamed_idle_thread_dies();
     failed += teardown_chain();
     failed += close_saved_reply_kills_own_task();
     failed += recv_owing_own_fault();

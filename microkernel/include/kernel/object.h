@@ -9,6 +9,12 @@
  * returns to the type's slab when the last reference goes, and an object
  * whose last reference goes without a destroy is torn down then. A handle to
  * a dead object answers IPC_EDEAD.
+ *
+ * Ownership: every space, thread and endpoint a task makes is owned by
+ * that task's space. When the owner's task dies (its last thread is gone,
+ * or its space is destroyed or torn down) everything it owns is destroyed
+ * too, and so on down what those owned: nothing outlives its creator.
+ * Like release, this runs from a work list, never by recursion.
  */
 #ifndef KERNEL_OBJECT_H
 #define KERNEL_OBJECT_H
@@ -21,14 +27,20 @@ enum object_type {
     OBJ_NONE = 0, OBJ_SPACE, OBJ_THREAD, OBJ_ENDPOINT, OBJ_REPLY, OBJ_TYPE_COUNT
 };
 
+struct space;
+
 struct object {
-    uint32_t type;
-    uint32_t refs;
+    uint16_t type;
     bool     dead;
-    uint8_t  pad[7];
-    struct object *release_next;   /* on the list of objects to release */
-    uint64_t pad2;            /* 32 bytes: keeps what follows 16-aligned */
+    uint8_t  pad;
+    uint32_t refs;
+    /* Alive: on its owner's list (or the orphans'); last reference gone:
+     * on the list of objects to release. */
+    struct object *next;
+    struct object **link;          /* what points at us there (NULL: no list) */
+    struct space *owner;           /* whose task made it (NULL: the kernel) */
 };
+_Static_assert(sizeof(struct object) == 32, "32 bytes: keeps what follows 16-aligned");
 
 /* Slab allocation: zeroed objects of a type, from kernel frames. */
 void *object_alloc(enum object_type type);
@@ -39,6 +51,14 @@ void  object_ref(struct object *o);
  * after the other by the outermost call, so a chain of any length is torn
  * down in bounded kernel stack. */
 void  object_unref(struct object *o);
+/* o now belongs to owner (NULL: to no task). */
+void object_set_owner(struct object *o, struct space *owner);
+/* o leaves its owner's list (it is being destroyed or released). */
+void object_disown(struct object *o);
+/* The task of space s died: destroy everything it owns, then what those
+ * owned, from a work list. */
+void object_owner_died(struct space *s);
+
 /* Live objects of all types (for the leak checks). */
 uint64_t object_count(void);
 
@@ -60,8 +80,6 @@ struct handle_table {
     uint32_t free_head;       /* first free index, 0 = none */
     uint32_t next_fresh;      /* lowest never-used index */
 };
-
-struct space;
 
 /* Looks up h in the space's table. Checks range, type (OBJ_NONE: any) and
  * rights in that order; returns IPC_OK and the handle, or the error for the

@@ -23,6 +23,7 @@ struct space {
     struct handle_table handles;
     struct thread *threads;       /* live threads, linked by space_next */
     struct mapping *mappings;     /* its derived mappings' nodes (mapdb.h) */
+    struct object *owned;         /* what its task made (object.h, ownership) */
     struct endpoint *pager;       /* ref: where its threads' faults go; NULL: faults kill */
     uint64_t pager_badge;         /* the badge its fault messages carry */
     unsigned thread_count;

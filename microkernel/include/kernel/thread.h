@@ -59,6 +59,10 @@ struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
  * the caller must schedule() before returning to user mode. */
 void thread_kill(struct thread *t, uint64_t status);
 
+/* No handle names t any more: if it is not running (created and never
+ * started, or stopped), nothing can ever run it again, so it dies. */
+void thread_unnamed(struct thread *t);
+
 void thread_start(struct thread *t);
 /* Stops t (TS_INACTIVE); a blocked IPC is cancelled with IPC_ECANCELED. */
 void thread_stop(struct thread *t);

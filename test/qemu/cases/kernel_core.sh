@@ -53,6 +53,8 @@ EXPECT=(
   '^TEST pager_binding_rights pass$'
   '^KILLED .* vector=14 error=0x4 addr=0x100000007000 .* reason=no pager to handle the fault$'
   '^TEST teardown_chain_bounded_stack pass$'
+  '^TEST owned_objects_die_with_creator pass$'
+  '^TEST unnamed_unstarted_thread_dies pass$'
   '^TEST close_saved_reply_kills_caller pass$'
   '^TEST recv_owing_own_fault_next_caller pass$'
   '^KILLED .* reason=its saved reply was dropped$'
