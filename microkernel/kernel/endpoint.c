@@ -55,8 +55,10 @@ void endpoint_destroy(struct endpoint *e)
         ipc_abort_wait(e->senders.head, IPC_EDEAD);
     while (e->receivers.head)
         ipc_abort_wait(e->receivers.head, IPC_EDEAD);
+    ipc_drop_notices(e);
     object_unref(&e->obj);
 }
 
-/* The last reference went: no thread waits (a waiter holds a reference). */
-void endpoint_release(struct endpoint *e) { (void)e; }
+/* The last reference went: no thread waits (a waiter holds a reference);
+ * notices may. */
+void endpoint_release(struct endpoint *e) { ipc_drop_notices(e); }

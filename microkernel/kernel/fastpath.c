@@ -17,6 +17,7 @@
 #include <arch/percpu.h>
 #include <kernel/endpoint.h>
 #include <kernel/fastpath.h>
+#include <kernel/ipc.h>
 #include <kernel/lib.h>
 #include <kernel/mapdb.h>
 #include <kernel/sched.h>
@@ -89,8 +90,8 @@ static inline void take_receiver(struct endpoint *ep, struct thread *dest, struc
 
 bool fastpath_call(struct trap_frame *r)
 {
-    if (unlikely(r->rsi & TAG_GRANT))
-        return false;                   /* handle transfer: slow path */
+    if (unlikely(r->rsi & ~(TAG_LABEL_MASK | TAG_MAP)))
+        return false;                   /* handle transfer, or a bad tag: slow path */
     uint64_t badge;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_SEND, &badge);
     struct thread *dest = ep ? ready_receiver(ep) : NULL;
@@ -117,7 +118,7 @@ bool fastpath_fault(struct thread *self)
 
     /* POINT OF NO RETURN */
     struct trap_frame *d = &dest->ctx;
-    d->rsi = self->fault.label;
+    d->rsi = self->fault.label | TAG_KERNEL;
     d->rdx = self->fault.addr;
     d->r10 = self->fault.error;
     d->r8 = self->fault.ip;
@@ -180,7 +181,7 @@ static bool fault_reply_recv(struct trap_frame *r, struct thread *self, struct t
 {
     uint64_t badge, *src, *dst;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_RECV, &badge);
-    if (unlikely(!ep || ep->senders.head || !sched_may_run(caller->priority) || zombie ||
+    if (unlikely(!ep || ipc_pending(ep) || !sched_may_run(caller->priority) || zombie ||
                  !fault_reply_ok(r, self, caller, &src, &dst)))
         return false;
 
@@ -210,7 +211,7 @@ bool fastpath_reply_recv(struct trap_frame *r)
         return fault_reply_recv(r, self, caller);
     uint64_t badge;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_RECV, &badge);
-    if (unlikely(!ep || ep->senders.head || !sched_may_run(caller->priority) || zombie))
+    if (unlikely(!ep || ipc_pending(ep) || !sched_may_run(caller->priority) || zombie))
         return false;
 
     /* POINT OF NO RETURN */

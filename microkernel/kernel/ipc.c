@@ -9,6 +9,7 @@
 #include <kernel/space.h>
 #include <kernel/object.h>
 #include <kernel/vmops.h>
+#include <kernel/space.h>
 
 /* A copy of the sender's handle h in the receiver's table: its number
  * there, or 0 when h is gone by now or the table is full. */
@@ -25,7 +26,7 @@ static void deliver(struct thread *from, struct thread *to, uint64_t badge)
 {
     struct trap_frame *d = &to->ctx;
     if (from->faulting) {
-        d->rsi = from->fault.label;
+        d->rsi = from->fault.label | TAG_KERNEL;
         d->rdx = from->fault.addr;
         d->r10 = from->fault.error;
         d->r8 = from->fault.ip;
@@ -138,11 +139,69 @@ void ipc_block_recv(struct endpoint *e)
     wait_on(e, &e->receivers, TS_BLOCKED_RECV);
 }
 
+/* ---- death notices ---- */
+
+static void deliver_notice(struct space *s, struct thread *r)
+{
+    struct trap_frame *d = &r->ctx;
+    d->rsi = DEATH_NOTICE | TAG_KERNEL;
+    d->rdx = s->death_how;
+    d->r10 = s->death_status;
+    d->r8 = d->r9 = 0;
+    d->rdi = s->death_badge;
+    d->rax = IPC_OK;
+}
+
+void ipc_post_death(struct space *s)
+{
+    struct endpoint *e = s->pager;
+    if (!e || e->obj.dead || s->pager_knows || s->notice_queued)
+        return;
+    s->death_badge = s->pager_badge;
+    struct thread *r = e->receivers.head;
+    if (r) {
+        leave_endpoint(r);
+        deliver_notice(s, r);
+        sched_ready(r);
+        return;
+    }
+    object_ref(&s->obj);                /* the notice outlives a teardown */
+    s->notice_queued = true;
+    s->notice_next = NULL;
+    if (e->notices_tail)
+        e->notices_tail->notice_next = s;
+    else
+        e->notices = s;
+    e->notices_tail = s;
+}
+
+static struct space *notice_pop(struct endpoint *e)
+{
+    struct space *s = e->notices;
+    e->notices = s->notice_next;
+    if (!e->notices)
+        e->notices_tail = NULL;
+    s->notice_queued = false;
+    return s;
+}
+
+void ipc_drop_notices(struct endpoint *e)
+{
+    while (e->notices)
+        object_unref(&notice_pop(e)->obj);
+}
+
 void ipc_recv(struct endpoint *e)
 {
     struct thread *self = current;
     if (!drop_debt(self))
         return;                         /* killed with the task it owed: the caller schedules */
+    if (e->notices) {
+        struct space *dead = notice_pop(e);
+        deliver_notice(dead, self);
+        object_unref(&dead->obj);
+        return;
+    }
     struct thread *s = e->senders.head;
     if (!s) {
         wait_on(e, &e->receivers, TS_BLOCKED_RECV);
@@ -206,6 +265,7 @@ static struct thread *reply_deliver(struct thread *c, const struct trap_frame *m
         return c;
     }
     if (tag_label(m->rsi) == FAULT_KILL) {
+        c->space->pager_knows = true;   /* it asked for it: no death notice */
         task_kill(c, m->rdx < FAULT_REASON_COUNT ? kill_reasons[m->rdx] : kill_reasons[0]);
         return NULL;
     }

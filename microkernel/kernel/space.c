@@ -179,6 +179,7 @@ static void teardown(struct space *s)
 void space_destroy(struct space *s)
 {
     object_ref(&s->obj);              /* keep s while its threads die */
+    s->pager_knows = true;            /* whoever destroys it knows: no notice */
     while (s->threads)
         thread_kill(s->threads, IPC_EDEAD);
     s->obj.dead = true;

@@ -22,6 +22,7 @@
 #include <kernel/space.h>
 #include <kernel/thread.h>
 #include <kernel/vmops.h>
+#include <ipc/fault.h>
 
 _Static_assert(ASM_SYS_FIRST_SWITCHING == SYS_FIRST_SWITCHING, "syscall_asm.h out of date");
 _Static_assert(ASM_SYS_LIGHT_COUNT == SYS_LIGHT_COUNT, "syscall_asm.h out of date");
@@ -321,7 +322,7 @@ static void do_reply_recv(struct endpoint *e)
     struct thread *caller = err ? NULL : ipc_reply();
     if (current->state != TS_RUNNING)     /* the reply killed our own task */
         return;
-    if (e->senders.head) {
+    if (ipc_pending(e)) {
         if (caller)
             sched_ready(caller);
         ipc_recv(e);                      /* a message waits: take it, keep running */
@@ -353,6 +354,8 @@ static int64_t switching(uint64_t nr, struct trap_frame *r)
     case SYS_SEND:
         if ((err = get_endpoint(r->rdi, RIGHT_SEND, &e, &badge)))
             return (int64_t)err;
+        if (r->rsi & ~TAG_USER_BITS)
+            return IPC_EINVAL;            /* TAG_KERNEL is the kernel's alone */
         if (r->rsi & TAG_GRANT) {
             struct handle *g;
             if ((err = handle_get(caller_space(), r->r9, OBJ_NONE, RIGHT_GRANT, &g)))
@@ -386,6 +389,8 @@ static int64_t switching(uint64_t nr, struct trap_frame *r)
         return (int64_t)ipc_reply_saved((struct reply_cap *)h->obj, r);
     }
     case SYS_EXIT:
+        current->space->death_how = DEATH_EXITED;   /* for its notice, if it is the last */
+        current->space->death_status = r->rdi;
         if (current->space->is_root && current->space->thread_count == 1) {
             kprintf("kernel: root task exited with status %lu\n", r->rdi);
             machine_exit(r->rdi == 0 ? EXIT_SUCCESS_VALUE : EXIT_TESTFAIL_VALUE);

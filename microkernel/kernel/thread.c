@@ -5,6 +5,7 @@
 #include <kernel/diag.h>
 #include <kernel/endpoint.h>
 #include <kernel/ipc.h>
+#include <ipc/fault.h>
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
 #include <kernel/sched.h>
@@ -82,8 +83,12 @@ void thread_kill(struct thread *t, uint64_t status)
         root_died = true;
         kprintf("kernel: the root task died; everything it made goes with it\n");
     }
-    if (s->thread_count == 0)
+    if (s->thread_count == 0) {
+        ipc_post_death(s);          /* its pager must hear of it */
         object_owner_died(s);       /* its task is over: what it made goes */
+    }
+    s->death_how = DEATH_KILLED;    /* unless the next one exits */
+    s->death_status = 0;
     object_unref(&s->obj);
     if (t == current)
         zombie = t;                 /* its block stays valid until we switch */

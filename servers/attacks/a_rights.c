@@ -28,6 +28,7 @@
  * the program checksums its text, calls the endpoint with the sum, gets
  * the parent's sum back and exits 0 when they agree.
  */
+#include "attack.h"
 #include "../utest/utest.h"
 #include <ipc/fault.h>
 #include <ipc/ulib.h>
@@ -269,7 +270,7 @@ static int protect_above_source_refused(void)
         goto out;
     }
     struct ipc_msg m = {0};
-    struct ipc_status st = sys_recv(ep, &m);
+    struct ipc_status st = skip_notices(ep, &m, sys_recv(ep, &m));
     if (st.status || tag_label(m.tag) != FAULT_PAGE) {
         if (!st.status && tag_label(m.tag) == LBL_REPORT)
             note("the write through the alias went through: byte 0x%lx became 0x%lx", m.w[0],
@@ -285,7 +286,7 @@ static int protect_above_source_refused(void)
     /* Nor can a fault reply make it writable (slow path and fastpath). */
     m = (struct ipc_msg){ .tag = FAULT_RESUME | TAG_MAP,
                           .w = { canary_page, X_VA, MAP_ITEM(1, PAGE_READ | PAGE_WRITE), 0 } };
-    st = sys_reply_recv(ep, &m);
+    st = skip_notices(ep, &m, sys_reply_recv(ep, &m));
     if (st.status != IPC_ERIGHTS) {
         note("reply_recv with a writable map item of text = %lu (expected %u)", st.status,
              IPC_ERIGHTS);
@@ -381,7 +382,7 @@ static int module_text_stays_readonly(void)
     int checked = 0, exited = 0;
     uint64_t child_sum = 0, got = 0, status = ~0ull;
     struct ipc_msg m = {0};
-    struct ipc_status st = sys_recv(ep, &m);
+    struct ipc_status st = skip_notices(ep, &m, sys_recv(ep, &m));
     while (!exited) {
         if (st.status) {
             fail(name, "receive failed: %lu", st.status);
@@ -391,7 +392,7 @@ static int module_text_stays_readonly(void)
             checked = 1;
             child_sum = m.w[0];
             m = (struct ipc_msg){ .tag = 0, .w = { text_sum_before, 0, 0, 0 } };
-            st = sys_reply_recv(ep, &m);
+            st = skip_notices(ep, &m, sys_reply_recv(ep, &m));
         } else if (tag_label(m.tag) == LBL_EXITED) {
             exited = 1;
             got = m.w[0];
@@ -510,7 +511,7 @@ static int pager_binding_refused(void)
         goto out;
     }
     struct ipc_msg m = {0};
-    struct ipc_status st = sys_recv(ep, &m);
+    struct ipc_status st = skip_notices(ep, &m, sys_recv(ep, &m));
     uint64_t pf2 = page_faults();
     if (st.status || tag_label(m.tag) != LBL_REPORT || m.w[0] != VALUE) {
         fail(name, "thread in own space: status %lu label 0x%lx value 0x%lx", st.status,

@@ -1,4 +1,5 @@
 /* The eager pager's frames, fault policy, request dispatch and server loop. */
+#include <ipc/cmdline.h>
 #include "eager.h"
 
 const struct root_info *root;
@@ -68,21 +69,6 @@ static void fault(struct process *p, const struct ipc_msg *m)
     proc_exit(p, (int)PG_STATUS_KILLED(reason));   /* ...we take back the rest */
 }
 
-/* Copies the value of "key=value" on the kernel command line to out (at
- * most max - 1 characters, then a NUL); 0 when the key is not there. */
-static int cmdline_get(const char *key, char *out, unsigned max)
-{
-    size_t n = strlen(key);
-    for (const char *c = root->cmdline; n && *c; c++)
-        if ((c == root->cmdline || c[-1] == ' ') && !strncmp(c, key, n) && c[n] == '=') {
-            unsigned i = 0;
-            for (c += n + 1; c[i] && c[i] != ' ' && i + 1 < max; i++)
-                out[i] = c[i];
-            out[i] = 0;
-            return 1;
-        }
-    return 0;
-}
 
 /* Handles one message from badge (a pid); returns 1 when `reply` must be
  * sent to the caller now. */
@@ -97,7 +83,18 @@ static int dispatch(uint64_t badge, const struct ipc_msg *m, struct ipc_msg *rep
     switch (tag_label(m->tag)) {
     case FAULT_PAGE:
     case FAULT_EXCEPTION:
+        if (!msg_from_kernel(m->tag)) {
+            reply->w[0] = PG_EINVAL;  /* a process sent it */
+            break;
+        }
         fault(p, m);
+        return 0;
+    case DEATH_NOTICE:                /* its last thread is gone: reclaim */
+        if (!msg_from_kernel(m->tag)) {
+            reply->w[0] = PG_EINVAL;
+            break;
+        }
+        proc_exit(p, PG_STATUS_OF_DEATH(m->w[0], m->w[1]));
         return 0;
     case PG_EXIT:
         proc_exit(p, (int)m->w[0]);
@@ -138,7 +135,7 @@ static int dispatch(uint64_t badge, const struct ipc_msg *m, struct ipc_msg *rep
         break;
     }
     case PG_GETENV:
-        if (!cmdline_get(arg, (char *)&reply->w[1], 24))
+        if (!arg[0] || !cmdline_get(root->cmdline, arg, (char *)&reply->w[1], 24))
             reply->w[0] = PG_ENOENT;
         break;
     default:                          /* PG_FORK included: no COW, no fork */
@@ -159,7 +156,7 @@ int main(const struct root_info *ri)
     for (unsigned i = 0; i < ri->range_count; i++)
         frame_free((uint8_t *)ri->window_base + ri->ranges[i].base, ri->ranges[i].size / PAGE);
     char name[ROOT_NAME_MAX] = "";
-    if (!cmdline_get("init", name, sizeof(name)) && ri->module_count > 1)
+    if (!cmdline_get(root->cmdline, "init", name, sizeof(name)) && ri->module_count > 1)
         memcpy(name, ri->modules[1].name, sizeof(name) - 1);
     printf("eagerpager: %lu frames (%lu MiB), eager and without fork; starting %s\n",
            frames_free, frames_free >> 8, name[0] ? name : "(nothing)");

@@ -115,6 +115,10 @@ int serve(handle_t ep, fault_fn on_fault, uint64_t *w0, uint64_t *w1)
         if (st.status)
             return 0;
         uint64_t label = tag_label(m.tag);
+        if (label == DEATH_NOTICE && msg_from_kernel(m.tag)) {
+            st = sys_recv(ep, &m);        /* a child's task ended: not what we wait for */
+            continue;
+        }
         if (label == REPORT_LABEL) {
             *w0 = m.w[0];
             *w1 = m.w[1];

@@ -12,6 +12,22 @@ struct frame_table frames;
 const struct root_info *root;
 handle_t pager_ep;
 uint64_t committed, commit_limit;
+uint64_t max_children = 64, process_commit_limit;
+
+/* A number from "key=N" on the command line, or dflt. */
+static uint64_t cmdline_number(const char *key, uint64_t dflt)
+{
+    char v[21];
+    if (!cmdline_get(root->cmdline, key, v, sizeof(v)) || !v[0])
+        return dflt;
+    uint64_t n = 0;
+    for (const char *c = v; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return dflt;
+        n = n * 10 + (uint64_t)(*c - '0');
+    }
+    return n;
+}
 
 /* The frame table's own arrays live in the first frames of the window. */
 static int setup_frames(void)
@@ -46,17 +62,8 @@ static int setup_frames(void)
 
 static void init_name(char *out, unsigned size)
 {
-    const char *c = root->cmdline;
-    out[0] = 0;
-    for (; *c; c++) {
-        if ((c == root->cmdline || c[-1] == ' ') && !strncmp(c, "init=", 5)) {
-            unsigned n = 0;
-            for (c += 5; *c && *c != ' ' && n + 1 < size; c++)
-                out[n++] = *c;
-            out[n] = 0;
-            return;
-        }
-    }
+    if (cmdline_get(root->cmdline, "init", out, size))
+        return;
     if (root->module_count > 1) {
         unsigned n = 0;
         for (; root->modules[1].name[n] && n + 1 < size; n++)
@@ -71,18 +78,9 @@ static void getenv_reply(const struct ipc_msg *m, struct ipc_msg *reply)
     char key[25];
     memcpy(key, m->w, 24);
     key[24] = 0;
-    size_t n = strlen(key);
-    reply->w[0] = PG_ENOENT;
-    for (const char *c = root->cmdline; n && *c; c++) {
-        if ((c != root->cmdline && c[-1] != ' ') || strncmp(c, key, n) || c[n] != '=')
-            continue;
-        char *out = (char *)&reply->w[1];
-        memset(out, 0, 24);
-        for (unsigned i = 0; i < 23 && c[n + 1 + i] && c[n + 1 + i] != ' '; i++)
-            out[i] = c[n + 1 + i];
-        reply->w[0] = PG_OK;
-        return;
-    }
+    char *out = (char *)&reply->w[1];
+    memset(out, 0, 24);
+    reply->w[0] = key[0] && cmdline_get(root->cmdline, key, out, 24) ? PG_OK : PG_ENOENT;
 }
 
 /* Handles one message; returns 1 when `reply` must be sent. */
@@ -97,7 +95,15 @@ static int dispatch(uint64_t badge, struct ipc_msg *m, struct ipc_msg *reply)
     switch (label) {
     case FAULT_PAGE:
     case FAULT_EXCEPTION:
+        if (!msg_from_kernel(m->tag))
+            return 1;                 /* a process sent it: no fault, and nothing of ours leaks */
         return fault_handle(p, m, reply);
+    case DEATH_NOTICE:
+        /* The kernel says the process's last thread is gone (it called
+         * SYS_EXIT itself, or the kernel killed it): reclaim as for exit. */
+        if (msg_from_kernel(m->tag))
+            proc_exit(p, PG_STATUS_OF_DEATH(m->w[0], m->w[1]));
+        return !msg_from_kernel(m->tag);
     case PG_EXIT:
         proc_exit(p, (int)m->w[0]);
         return 0;
@@ -160,10 +166,14 @@ int main(const struct root_info *ri)
         printf("pager: cannot create its endpoint\n");
         return 1;
     }
+    max_children = cmdline_number("pager.max_children", 64);
+    process_commit_limit = cmdline_number("pager.max_mib", commit_limit / 2 / 256) * 256;
     char name[ROOT_NAME_MAX];
     init_name(name, sizeof(name));
     printf("pager: %u frames (%u MiB), committing up to %lu pages; starting %s\n", frames.total,
            frames.total >> 8, commit_limit, name[0] ? name : "(nothing)");
+    printf("pager: per process at most %lu live children and %lu MiB committed\n", max_children,
+           process_commit_limit / 256);
     int err = 0;
     struct process *init = name[0] ? proc_spawn(name, 0, 0, &err) : 0;
     if (!init) {
@@ -179,7 +189,8 @@ int main(const struct root_info *ri)
         uint64_t badge = st.badge;
         struct process *p;
         int answer;
-        if (!st.status && tag_label(m.tag) == FAULT_PAGE && (p = proc_from_badge(badge))) {
+        if (!st.status && (m.tag & (TAG_LABEL_MASK | TAG_KERNEL)) == (FAULT_PAGE | TAG_KERNEL) &&
+            (p = proc_from_badge(badge))) {
             /* The common case first: a page fault, answered in place (the
              * handler reads the message before it writes the reply). */
             answer = fault_handle(p, &m, &m);

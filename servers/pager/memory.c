@@ -64,11 +64,13 @@ void mem_drop_pages(struct process *p, uint64_t start, uint64_t end)
 
 int mem_commit(struct process *p, uint64_t pages)
 {
+    if (p->committed + pages > process_commit_limit)
+        return PG_ELIMIT;
     if (committed + pages > commit_limit)
-        return 0;
+        return PG_ENOMEM;
     committed += pages;
     p->committed += pages;
-    return 1;
+    return PG_OK;
 }
 
 void mem_uncommit(struct process *p, uint64_t pages)
@@ -123,8 +125,9 @@ void mem_mmap(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply)
         }
         end = addr + size;
     }
-    if (!mem_commit(p, (end - addr) / PAGE)) {
-        reply->w[0] = PG_ENOMEM;
+    int err = mem_commit(p, (end - addr) / PAGE);
+    if (err) {
+        reply->w[0] = (uint64_t)err;
         return;
     }
     p->last_fault_region = 0;

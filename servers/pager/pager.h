@@ -9,6 +9,7 @@
 #include "frames.h"
 #include "region.h"
 #include "vpt.h"
+#include <ipc/cmdline.h>
 #include <ipc/fault.h>
 #include <ipc/pager.h>
 #include <ipc/print.h>
@@ -34,6 +35,7 @@ struct process {
     int exit_status;
     handle_t wait_reply;          /* saved reply of a wait() in progress */
     int64_t wait_for;             /* the pid it waits for, 0: any */
+    int doomed;                   /* its parent ended: it is killed next */
 };
 
 struct pager_stats_counters {
@@ -49,6 +51,10 @@ extern struct pager_stats_counters stats;
 extern const struct region_alloc region_allocator;
 extern const struct vpt_alloc vpt_allocator;
 extern uint64_t committed, commit_limit;   /* pages promised / promisable */
+/* Per-process limits, from the command line (pager.max_children=N,
+ * pager.max_mib=N): live children of one process, and pages one process
+ * may commit (default: half of commit_limit). */
+extern uint64_t max_children, process_commit_limit;
 
 static inline void *window(uint64_t phys) { return (void *)(root->window_base + phys); }
 
@@ -83,8 +89,9 @@ void mem_mprotect(struct process *p, const struct ipc_msg *m, struct ipc_msg *re
 void mem_munmap(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply);
 /* Drops the pages of [start, end) from p's tables and the kernel's. */
 void mem_drop_pages(struct process *p, uint64_t start, uint64_t end);
-/* Strict commit: counts pages against commit_limit for p (0 when they do
- * not fit), and gives them back. */
+/* Strict commit: counts pages against commit_limit and p's own limit
+ * (process_commit_limit); PG_OK, PG_ENOMEM when memory would run out, or
+ * PG_ELIMIT when p would pass its limit. mem_uncommit gives them back. */
 int mem_commit(struct process *p, uint64_t pages);
 void mem_uncommit(struct process *p, uint64_t pages);
 /* Page rights a region grants for a page that is (or is not) exclusive. */

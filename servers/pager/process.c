@@ -34,8 +34,16 @@ static struct process *proc_by_pid(uint64_t pid)
     return 0;
 }
 
-static struct process *slot_new(uint64_t parent)
+static unsigned live_children(uint64_t pid);
+
+/* A free slot for a child of parent (0: none), or NULL with *err: the
+ * parent has max_children live ones (PG_ELIMIT), or no slot is free. */
+static struct process *slot_new(uint64_t parent, int *err)
 {
+    *err = PG_ELIMIT;
+    if (parent && live_children(parent) >= max_children)
+        return 0;
+    *err = PG_ENOMEM;
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         if (procs[i].state == PROC_FREE) {
             struct process *p = &procs[i];
@@ -99,6 +107,14 @@ static int commit_pages(struct process *p)
     return mem_commit(p, region_pages(p->regions));   /* a new process has none yet */
 }
 
+static unsigned live_children(uint64_t pid)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        n += procs[i].state == PROC_LIVE && procs[i].parent == pid;
+    return n;
+}
+
 static const struct root_module *find_module(const char *name)
 {
     for (unsigned i = 0; i < root->module_count; i++)
@@ -151,15 +167,13 @@ struct process *proc_spawn(const char *name, uint64_t parent, handle_t gift, int
         *err = PG_ENOENT;
         return 0;
     }
-    struct process *p = slot_new(parent);
-    if (!p) {
-        *err = PG_ENOMEM;
+    struct process *p = slot_new(parent, err);
+    if (!p)
         return 0;
-    }
     uint64_t entry = 0;
     *err = image_regions(p, m, &entry);
-    if (!*err && !commit_pages(p))
-        *err = PG_ENOMEM;
+    if (!*err)
+        *err = commit_pages(p);
     if (!*err)
         *err = make_task(p, entry, PROCESS_STACK_TOP - 64, p->pid);
     handle_t in_child;
@@ -224,14 +238,17 @@ static void share_page(void *ctx, uint64_t va, uint64_t *e)
 
 void proc_fork(struct process *p, struct ipc_msg *m, struct ipc_msg *reply)
 {
-    int ok;
-    struct process *c = slot_new(p->pid);
-    reply->w[0] = PG_ENOMEM;
+    int ok, err;
+    struct process *c = slot_new(p->pid, &err);
+    reply->w[0] = (uint64_t)err;
     if (!c)
         return;
+    reply->w[0] = PG_ENOMEM;
     c->priority = p->priority;
     c->regions = region_copy(p->regions, &region_allocator, &ok);
-    if (!ok || !commit_pages(c)) {
+    if (!ok || (err = commit_pages(c))) {
+        if (ok)
+            reply->w[0] = (uint64_t)err;
         teardown(c);
         c->state = PROC_FREE;
         return;
@@ -256,26 +273,54 @@ static void reap(struct process *p)
     p->state = PROC_FREE;
 }
 
+/* Children whose parent ended, to be killed (see proc_exit). */
+static int doomed_pending;
+static void finish_exit(struct process *p);
+
 void proc_exit(struct process *p, int status)
 {
     teardown(p);
     p->state = PROC_ZOMBIE;
     p->exit_status = status;
+    /* A process's children go with it: a zombie is reaped, a live one is
+     * killed (below), so that no slot stays taken by a child nobody will
+     * ever wait for, whatever a fork bomb left behind. */
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct process *q = &procs[i];
         if (q->state != PROC_FREE && q->parent == p->pid) {
-            q->parent = 0;                 /* orphans: nobody will wait */
+            q->parent = 0;
             if (q->state == PROC_ZOMBIE)
                 reap(q);
+            else
+                q->doomed = 1;
         }
     }
+    finish_exit(p);
+    if (doomed_pending)
+        return;                        /* an outer call kills them */
+    doomed_pending = 1;
+    for (int again = 1; again;) {      /* a loop, not recursion: trees of any depth */
+        again = 0;
+        for (unsigned i = 0; i < MAX_PROCS; i++) {
+            if (procs[i].state == PROC_LIVE && procs[i].doomed) {
+                proc_exit(&procs[i], (int)PG_STATUS_KILLED(FAULT_REASON_NONE));
+                again = 1;
+            }
+        }
+    }
+    doomed_pending = 0;
+}
+
+/* The rest of an exit: answer a waiting parent, or reap. */
+static void finish_exit(struct process *p)
+{
     struct process *parent = p->parent ? proc_by_pid(p->parent) : 0;
     if (!parent || parent->state != PROC_LIVE) {
         reap(p);
         return;
     }
     if (parent->wait_reply && (parent->wait_for == 0 || parent->wait_for == (int64_t)p->pid)) {
-        struct ipc_msg m = { .tag = 0, .w = { PG_OK, p->pid, (uint64_t)status, 0 } };
+        struct ipc_msg m = { .tag = 0, .w = { PG_OK, p->pid, (uint64_t)p->exit_status, 0 } };
         sys_reply_saved(parent->wait_reply, &m);
         sys_handle_close(parent->wait_reply);
         parent->wait_reply = 0;

@@ -1,6 +1,6 @@
 /*
- * Host tests for the kernel's command-line lookup (cmdline_get in
- * microkernel/kernel/boot.c): "key=value" words found anywhere on the
+ * Host tests for the command-line lookup of the kernel and the pagers
+ * (cmdline_get in libipc/src/cmdline.c): "key=value" words found anywhere on the
  * line, whole keys only, empty values, any run of spaces between words,
  * values cut to the buffer, and an absent key reported with an empty
  * buffer.

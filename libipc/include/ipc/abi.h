@@ -117,6 +117,12 @@ enum {
  * RIGHT_GRANT); the receiver gets a copy in its own table, same rights and
  * badge, and finds its number in w3 (0 if its table was full). */
 #define TAG_GRANT      (1ull << 49)
+/* Set by the kernel alone, on the messages it sends itself (fault
+ * messages, death notices; ipc/fault.h): a receiver can trust a message
+ * that carries it. A send or call whose tag has it, or any other bit above
+ * TAG_GRANT, is refused with IPC_EINVAL. */
+#define TAG_KERNEL     (1ull << 50)
+#define TAG_USER_BITS  (TAG_LABEL_MASK | TAG_MAP | TAG_GRANT)
 
 static inline uint64_t tag_label(uint64_t tag) { return tag & TAG_LABEL_MASK; }
 

@@ -17,6 +17,8 @@
  *   FAULT_KILL                 the kernel kills the thread and prints the
  *                              diagnostics box; w0 = reason (FAULT_REASON_*)
  * A thread whose pager handle is missing or dead is killed with the box.
+ * The kernel's own messages (faults, death notices) carry TAG_KERNEL,
+ * which no task can send: a pager checks it before trusting one.
  */
 #ifndef IPC_FAULT_H
 #define IPC_FAULT_H
@@ -28,6 +30,20 @@
 
 #define FAULT_RESUME     0xfa10u
 #define FAULT_KILL       0xfa11u
+
+/* Death notice (kernel -> a space's pager, with TAG_KERNEL, the badge of
+ * the space's pager handle, no reply wanted): the last thread of the
+ * space is gone, and not because its space was destroyed (its pager knows
+ * about that). w0 = DEATH_EXITED (w1 = the status its last thread gave
+ * SYS_EXIT) or DEATH_KILLED (the kernel killed it: a fault nobody
+ * resolved, or its threads were destroyed). */
+#define DEATH_NOTICE     0xfa20u
+#define DEATH_EXITED     0u
+#define DEATH_KILLED     1u
+
+/* Whether a message came from the kernel (a fault or a death notice a
+ * pager may act on), not from a task that used the same label. */
+static inline int msg_from_kernel(uint64_t tag) { return (tag & TAG_KERNEL) != 0; }
 
 /* #PF error-code bits as the CPU reports them. */
 #define FAULT_ERR_PRESENT  (1u << 0)

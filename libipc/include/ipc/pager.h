@@ -31,6 +31,7 @@
 #define IPC_PAGER_H
 
 #include <ipc/abi.h>
+#include <ipc/fault.h>
 
 #define PAGER_HANDLE 1ull
 /* Also in every process: its own space, with RIGHT_THREAD only (threads
@@ -61,6 +62,8 @@ enum {
     PG_ECHILD = 4,      /* no such child */
     PG_ENOSYS = 5,      /* this pager does not offer the request */
     PG_ENOEXEC = 6,     /* the module is not a valid program */
+    PG_ELIMIT = 7,      /* a per-process limit: too many live children, or more
+                           memory than one process may commit */
 };
 
 #define PG_STATS_PRINT 0x100
@@ -75,6 +78,10 @@ enum {
 /* Exit status of a process the pager killed for a fault: 0x80 | reason
  * (FAULT_REASON_*). A clean exit's status is what it passed, below 0x80. */
 #define PG_STATUS_KILLED(reason) (0x80u | (reason))
+/* The exit status a death notice (ipc/fault.h) gives: what the last thread
+ * passed to SYS_EXIT, or killed. */
+#define PG_STATUS_OF_DEATH(how, status) \
+    ((how) == DEATH_EXITED ? (int)(status) : (int)PG_STATUS_KILLED(FAULT_REASON_NONE))
 
 /* Where the pager puts a new process's stack (1 MiB, an unmapped guard page
  * below it) and where mmap without MAP_FIXED looks for room. */

@@ -19,9 +19,7 @@ extern unsigned root_range_count;
  * how many are good. */
 unsigned boot_report_modules(const struct bootinfo *bi);
 
-/* Value of "key=value" in the command line, copied into buf ("" if
- * absent). Returns 1 when the key is present. */
-int cmdline_get(const char *cmdline, const char *key, char *buf, unsigned size);
+#include <ipc/cmdline.h>          /* cmdline_get */
 
 /* Physical <-> direct-map virtual. */
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + KERNEL_DIRECT_MAP); }

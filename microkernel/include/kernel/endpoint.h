@@ -16,6 +16,9 @@ struct endpoint {
     uint64_t id;
     struct tqueue senders;
     struct tqueue receivers;
+    /* Death notices of spaces paged through it, oldest first (each holds
+     * a reference on its space); received before any sender. */
+    struct space *notices, *notices_tail;
 };
 
 struct endpoint *endpoint_create(void);

@@ -8,6 +8,7 @@
 #define KERNEL_IPC_H
 
 #include <kernel/endpoint.h>
+#include <kernel/endpoint.h>
 #include <kernel/thread.h>
 
 /* Current sends on e; blocks when nobody receives. With `call`, current
@@ -55,5 +56,17 @@ void ipc_cancel_wait(struct thread *t);
 
 /* When t dies: its callers fail with `status`, it leaves every queue. */
 void ipc_detach(struct thread *t, uint64_t status);
+
+/* The last thread of s is gone: tell its pager (DEATH_NOTICE, ipc/fault.h)
+ * unless the pager is the one ending it. A receiver waiting on the pager
+ * endpoint gets the notice now; else it waits there, before any sender. */
+void ipc_post_death(struct space *s);
+/* The endpoint goes: its waiting notices are dropped. */
+void ipc_drop_notices(struct endpoint *e);
+/* Whether a receive on e would find something at once. */
+static inline bool ipc_pending(const struct endpoint *e)
+{
+    return e->senders.head || e->notices;
+}
 
 #endif

@@ -26,6 +26,12 @@ struct space {
     struct object *owned;         /* what its task made (object.h, ownership) */
     struct endpoint *pager;       /* ref: where its threads' faults go; NULL: faults kill */
     uint64_t pager_badge;         /* the badge its fault messages carry */
+    /* Its death notice (ipc/fault.h DEATH_NOTICE): how the last thread
+     * went, and the link on the pager endpoint's list while it waits. */
+    uint64_t death_how, death_status, death_badge;
+    struct space *notice_next;
+    bool     notice_queued;
+    bool     pager_knows;         /* its pager is ending it: no notice */
     unsigned thread_count;
     bool     is_root;
     bool     torn_down;           /* page tables and handles already gone */

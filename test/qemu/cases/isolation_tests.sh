@@ -1,10 +1,13 @@
-DESCRIPTION="isolation: a hostile process's aliases, chains and rights die with their sources (mapping database)"
+DESCRIPTION="isolation: a hostile process's aliases, chains and rights die with their sources (mapping database); a fork bomb meets the pager's per-process limits and its tree goes with it"
 MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/utest.elf")
-for t in a_alias a_chain a_rights; do MODULES+=("$BUILD/servers/$t.elf"); done
+for t in a_alias a_chain a_rights a_forkbomb; do MODULES+=("$BUILD/servers/$t.elf"); done
 CMDLINE="init=utest.elf"
 CASE_TIMEOUT=180
 EXPECT_STATUS=0
 EXPECT=(
+  '^TEST fork_limit pass$'
+  '^TEST commit_limit pass$'
+  '^TEST fork_bomb_reclaimed pass$'
   '^TEST alias_fault_reply_revoked pass$'
   '^TEST alias_sys_map_revoked pass$'
   '^TEST alias_downgraded pass$'
@@ -21,7 +24,7 @@ EXPECT=(
   '^TEST module_text_stays_readonly pass$'
   '^TEST pager_binding_refused pass$'
   '^TEST rights_no_leak pass$'
-  '^utest: 3 programs, 0 failed; 1 processes left'
+  '^utest: 4 programs, 0 failed; 1 processes left'
   '^kernel: root task exited with status 0$'
 )
 REJECT=('^PANIC' '^TEST .* fail' 'TASK KILLED' '^KILLED ')

@@ -1,0 +1,30 @@
+/* Command-line lookup, shared by the kernel and the pagers; see ipc/cmdline.h. */
+#include <ipc/cmdline.h>
+#include <stddef.h>
+
+size_t strlen(const char *s);
+int strncmp(const char *a, const char *b, size_t n);
+
+int cmdline_get(const char *cmdline, const char *key, char *buf, unsigned size)
+{
+    size_t klen = strlen(key);
+    const char *p = cmdline;
+    if (size == 0)
+        return 0;                 /* nowhere to put even the terminator */
+    buf[0] = 0;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *word = p;
+        while (*p && *p != ' ')
+            p++;
+        if ((size_t)(p - word) > klen && !strncmp(word, key, klen) && word[klen] == '=') {
+            unsigned n = 0;
+            for (const char *v = word + klen + 1; v < p && n + 1 < size; v++)
+                buf[n++] = *v;
+            buf[n] = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
