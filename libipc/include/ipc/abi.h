@@ -80,6 +80,14 @@ enum {
     IPC_STATUS_COUNT
 };
 
+/* What a light call gives back: the status in rax and a value in rdx. The
+ * kernel's handlers return it as a C struct (two words come back in rax
+ * and rdx), and the user stubs read it so. */
+struct sys_ret {
+    uint64_t status, value;
+};
+_Static_assert(sizeof(struct sys_ret) == 16, "two registers");
+
 /* ---- rights on a handle ------------------------------------------------ */
 #define RIGHT_SEND     (1u << 0)   /* endpoint: send / call */
 #define RIGHT_RECV     (1u << 1)   /* endpoint: recv / reply_recv */

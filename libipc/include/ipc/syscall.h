@@ -21,10 +21,8 @@ struct ipc_status {
     uint64_t badge;           /* badge of the handle the sender used */
 };
 
-/* Light calls: result in rdx. Clobber what a C call would. */
-struct sys_ret {
-    uint64_t status, value;
-};
+/* Light calls: status in rax, result in rdx (struct sys_ret, abi.h).
+ * Clobber what a C call would. */
 
 static inline struct sys_ret sys_light4(uint64_t nr, uint64_t a, uint64_t b, uint64_t c,
                                         uint64_t d)
