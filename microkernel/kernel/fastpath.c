@@ -62,11 +62,13 @@ static inline void switch_fast(struct thread *to)
     percpu_set_context(&to->ctx);
 }
 
-/* The receiver at the head of ep, if it can take a call and run now. */
+/* The receiver at the head of ep, if it can take a call and run now. (A
+ * thread waiting to receive owes no reply: a receive gives up the debt
+ * first, ipc.c's drop_debt, and reply_recv pays it.) */
 static inline struct thread *ready_receiver(struct endpoint *ep)
 {
     struct thread *dest = ep->receivers.head;
-    if (unlikely(!dest || dest->reply_to || !sched_may_run(dest->priority) || zombie))
+    if (unlikely(!dest || !sched_may_run(dest->priority) || zombie))
         return NULL;
     return dest;
 }
@@ -88,9 +90,20 @@ static inline void take_receiver(struct endpoint *ep, struct thread *dest, struc
     dest->reply_to = self;
 }
 
+/* A tag with any bit above TAG_MAP (a handle transfer, or bits a task may
+ * not send, TAG_KERNEL among them): the slow path's. Bits 49-63 are in the
+ * tag's top two bytes, so one 16-bit test decides. */
+static inline bool tag_for_slowpath(const struct trap_frame *r)
+{
+    uint16_t top;
+    __builtin_memcpy(&top, (const uint8_t *)&r->rsi + 6, sizeof(top));
+    return top & (uint16_t)(~(TAG_LABEL_MASK | TAG_MAP) >> 48);
+}
+_Static_assert((~(TAG_LABEL_MASK | TAG_MAP) >> 48) == 0xfffe, "tag bits above TAG_MAP");
+
 bool fastpath_call(struct trap_frame *r)
 {
-    if (unlikely(r->rsi & ~(TAG_LABEL_MASK | TAG_MAP)))
+    if (unlikely(tag_for_slowpath(r)))
         return false;                   /* handle transfer, or a bad tag: slow path */
     uint64_t badge;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_SEND, &badge);
@@ -118,7 +131,7 @@ bool fastpath_fault(struct thread *self)
 
     /* POINT OF NO RETURN */
     struct trap_frame *d = &dest->ctx;
-    d->rsi = self->fault.label | TAG_KERNEL;
+    d->rsi = self->fault.label;
     d->rdx = self->fault.addr;
     d->r10 = self->fault.error;
     d->r8 = self->fault.ip;

@@ -13,7 +13,8 @@ void fault_from_user(struct trap_frame *tf, uint64_t addr)
 {
     struct thread *t = current;
     t->fault = (struct fault_info){
-        .label = tf->vector == VEC_PF ? FAULT_PAGE : FAULT_EXCEPTION,
+        /* The whole tag of the message: the kernel's own. */
+        .label = (tf->vector == VEC_PF ? FAULT_PAGE : FAULT_EXCEPTION) | TAG_KERNEL,
         .addr = addr,
         .error = tf->error,
         .ip = tf->rip,

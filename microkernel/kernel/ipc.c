@@ -26,7 +26,7 @@ static void deliver(struct thread *from, struct thread *to, uint64_t badge)
 {
     struct trap_frame *d = &to->ctx;
     if (from->faulting) {
-        d->rsi = from->fault.label | TAG_KERNEL;
+        d->rsi = from->fault.label;
         d->rdx = from->fault.addr;
         d->r10 = from->fault.error;
         d->r8 = from->fault.ip;

@@ -183,6 +183,9 @@ static int64_t kcall_endpoint_destroy(struct trap_frame *r)
     return -1;
 }
 
+/* Every number from SYS_FIRST_SWITCHING to SYS_COUNT has its call (the
+ * assertion below keeps it so): no empty slot to test for. */
+_Static_assert(SYS_COUNT - SYS_FIRST_SWITCHING == 13, "a switching call without a handler");
 static const switching_fn switching_calls[SYS_COUNT - SYS_FIRST_SWITCHING] = {
     [SYS_YIELD - SYS_FIRST_SWITCHING] = kcall_yield,
     [SYS_CALL - SYS_FIRST_SWITCHING] = kcall_call,
@@ -205,8 +208,7 @@ void syscall_switching(void)
     struct thread *self = current;
     struct trap_frame *r = &self->ctx;
     uint64_t nr = r->rax - SYS_FIRST_SWITCHING;   /* syscall.S sent only nr >= it */
-    switching_fn fn = nr < SYS_COUNT - SYS_FIRST_SWITCHING ? switching_calls[nr] : NULL;
-    int64_t status = fn ? fn(r) : IPC_ENOSYS;
+    int64_t status = nr < SYS_COUNT - SYS_FIRST_SWITCHING ? switching_calls[nr](r) : IPC_ENOSYS;
     if (status >= 0)
         r->rax = (uint64_t)status;
     /* The caller may have stopped or killed itself, or woken a better one. */

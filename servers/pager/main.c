@@ -189,8 +189,8 @@ int main(const struct root_info *ri)
         uint64_t badge = st.badge;
         struct process *p;
         int answer;
-        if (!st.status && (m.tag & (TAG_LABEL_MASK | TAG_KERNEL)) == (FAULT_PAGE | TAG_KERNEL) &&
-            (p = proc_from_badge(badge))) {
+        /* (The kernel's fault tag is exactly this; a process cannot send it.) */
+        if (!st.status && m.tag == (FAULT_PAGE | TAG_KERNEL) && (p = proc_from_badge(badge))) {
             /* The common case first: a page fault, answered in place (the
              * handler reads the message before it writes the reply). */
             answer = fault_handle(p, &m, &m);

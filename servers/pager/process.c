@@ -285,19 +285,22 @@ void proc_exit(struct process *p, int status)
     /* A process's children go with it: a zombie is reaped, a live one is
      * killed (below), so that no slot stays taken by a child nobody will
      * ever wait for, whatever a fork bomb left behind. */
+    unsigned doomed = 0;
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct process *q = &procs[i];
         if (q->state != PROC_FREE && q->parent == p->pid) {
             q->parent = 0;
-            if (q->state == PROC_ZOMBIE)
+            if (q->state == PROC_ZOMBIE) {
                 reap(q);
-            else
+            } else {
                 q->doomed = 1;
+                doomed++;
+            }
         }
     }
     finish_exit(p);
-    if (doomed_pending)
-        return;                        /* an outer call kills them */
+    if (doomed_pending || !doomed)
+        return;                        /* an outer call kills them, or none to kill */
     doomed_pending = 1;
     for (int again = 1; again;) {      /* a loop, not recursion: trees of any depth */
         again = 0;

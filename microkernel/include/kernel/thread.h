@@ -25,7 +25,7 @@ struct space;
 struct reply_cap;
 
 struct fault_info {
-    uint64_t label;     /* FAULT_PAGE or FAULT_EXCEPTION */
+    uint64_t label;     /* the message's tag: FAULT_PAGE or FAULT_EXCEPTION, | TAG_KERNEL */
     uint64_t addr, error, ip, vector, rsp;
 };
 
