@@ -50,7 +50,7 @@ pairs='null_syscall getppid abs:60
 ipc_yield_same_as futex_handoff abs:120
 ipc_yield_cross_as pipe_pingpong abs:150
 kernel_yield sched_yield -
-fault_roundtrip - abs:600
+fault_roundtrip - abs:640
 demand_zero_fault demand_zero_fault -
 cow_fault cow_fault rel:0.5
 fork_exit_1mib fork_exit_1mib -'

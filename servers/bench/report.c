@@ -17,7 +17,7 @@ static const char *target_of(const char *name)
         { "null_syscall", "<= 60" },
         { "ipc_yield_same_as", "<= 120 /switch" },
         { "ipc_yield_cross_as", "<= 150 /switch" },
-        { "fault_roundtrip", "<= 600" },
+        { "fault_roundtrip", "<= 640" },   /* 600 before the mapping database (issue 11) */
         { "cow_fault", "<= 0.5 x Linux" },
     };
     for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
