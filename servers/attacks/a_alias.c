@@ -17,122 +17,11 @@
  * addresses involved, which stay). Exit status 0 only if everything passed.
  */
 #include "attack.h"
-#include "../utest/utest.h"
-#include <ipc/fault.h>
-#include <ipc/ulib.h>
-#include <stdarg.h>
 
-extern char __image_start[], __text_end[], __rodata_end[];
-
-#define PAGE       4096ull
 #define X_VA       0x0000500000000000ul   /* the alias in S (nothing else there) */
-#define STACK_VA   0x00005ffffffff000ul   /* the stack page of S's thread */
-#define ARGS_OFF   (PAGE - 256)            /* its arguments, at the top of that page */
 #define LBL_REPORT 0x7e01ull
-#define PRIO       10                      /* a pager-started process's priority */
 #define MAGIC      0x5ec7e75a11a5f00dul
 #define SECRET     0xfeedfacecafebeeful
-
-static int round_no = 1;
-
-static int fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(const char *name, const char *fmt, ...)
-{
-    char buf[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    printf("TEST %s fail %s%s\n", name, buf, round_no > 1 ? " (second run)" : "");
-    return 1;
-}
-
-static int pass(const char *name)
-{
-    if (round_no == 1)
-        printf("TEST %s pass\n", name);
-    return 0;
-}
-
-/* Read and write rights only: without NX every page also reads as exec. */
-static uint32_t rw_rights(handle_t space, uint64_t va)
-{
-    uint32_t r = 0xff;
-    if (sys_map_rights(space, va, &r))
-        return 0xff;                      /* the call itself failed */
-    return r & (PAGE_READ | PAGE_WRITE);
-}
-
-/* Makes sure every page of our image is mapped (the pager maps lazily),
- * so that sys_map finds the sources present. */
-static void touch_image(void)
-{
-    for (const char *p = __image_start; p < __rodata_end; p += PAGE)
-        (void)*(volatile const char *)p;
-}
-
-/* A private anonymous page, written (so mapped read+write), or 0. */
-static uint64_t page_new(uint64_t value)
-{
-    int64_t a = mmap(0, PAGE, PROT_READ | PROT_WRITE, 0);
-    if (a < 0)
-        return 0;
-    *(volatile uint64_t *)a = value;
-    return (uint64_t)a;
-}
-
-/* ---- a space running our own code ---------------------------------------- */
-
-struct vm {
-    handle_t space, thread, ep_in;      /* ep_in: the endpoint, in S's table */
-    uint64_t stack;                     /* our page that is S's stack page */
-};
-
-/* S with our text (read+exec) and rodata (read) at their addresses, a
- * stack page, its faults going to ep, and ep granted into it (send). */
-static int vm_build(struct vm *v, handle_t ep)
-{
-    uint64_t text = (uint64_t)__image_start, text_pages = ((uint64_t)__text_end - text) / PAGE;
-    uint64_t ro = (uint64_t)__text_end, ro_pages = ((uint64_t)__rodata_end - ro) / PAGE;
-    memset(v, 0, sizeof(*v));
-    if (sys_space_create(&v->space))
-        return -1;
-    if (sys_map(v->space, text, text, text_pages, PAGE_READ | PAGE_EXEC))
-        return -2;
-    if (ro_pages && sys_map(v->space, ro, ro, ro_pages, PAGE_READ))
-        return -3;
-    if (!(v->stack = page_new(0)) ||
-        sys_map(v->space, v->stack, STACK_VA, 1, PAGE_READ | PAGE_WRITE))
-        return -4;
-    if (sys_space_set_pager(v->space, ep))
-        return -5;
-    if (sys_handle_grant(v->space, ep, RIGHT_SEND, 0, &v->ep_in))
-        return -6;
-    return 0;
-}
-
-static void *vm_args(struct vm *v) { return (void *)(v->stack + ARGS_OFF); }
-
-static int vm_thread(struct vm *v, void (*fn)(void *))
-{
-    uint64_t args = STACK_VA + ARGS_OFF;
-    if (sys_thread_create(v->space, (uint64_t)fn, args - 8, PRIO, args, &v->thread))
-        return -1;
-    return sys_thread_start(v->thread) ? -2 : 0;
-}
-
-static void vm_destroy(struct vm *v)
-{
-    if (v->space) {
-        sys_space_destroy(v->space);      /* its threads die, its mappings go */
-        sys_handle_close(v->space);
-    }
-    if (v->thread)
-        sys_handle_close(v->thread);
-    if (v->stack)
-        munmap(v->stack, PAGE);
-    memset(v, 0, sizeof(*v));
-}
 
 /* ---- alias_fault_reply_revoked ------------------------------------------ */
 
@@ -189,7 +78,7 @@ static int alias_fault_reply_revoked(void)
     }
     /* 1. T's first touch of X. */
     struct ipc_msg m = {0};
-    struct ipc_status st = skip_notices(ep, &m, sys_recv(ep, &m));
+    struct ipc_status st = recv_report(ep, &m);
     if (st.status || tag_label(m.tag) != FAULT_PAGE || m.w[0] != X_VA ||
         (m.w[1] & (FAULT_ERR_PRESENT | FAULT_ERR_WRITE))) {
         fail(name, "expected a read fault at 0x%lx: status %lu label 0x%lx addr 0x%lx err 0x%lx",
@@ -252,10 +141,7 @@ static int alias_fault_reply_revoked(void)
     r = pass(name);                       /* T stays blocked on its fault: destroyed below */
 out:
     vm_destroy(&v);
-    if (ep) {
-        sys_endpoint_destroy(ep);
-        sys_handle_close(ep);
-    }
+    endpoint_drop(ep);
     if (a)
         munmap(a, PAGE);
     if (b)
@@ -307,10 +193,7 @@ static int alias_sys_map_revoked(void)
     }
     r = pass(name);
 out:
-    if (s) {
-        sys_space_destroy(s);
-        sys_handle_close(s);
-    }
+    space_drop(s);
     if (a)
         munmap(a, PAGE);
     if (b)
@@ -320,22 +203,36 @@ out:
 
 /* ---- alias_downgraded ---------------------------------------------------- */
 
+/* A (holding MAGIC) aliased read+write at X in a new space S. 0, or a
+ * failure reported (then *a is 0 or A, *s is 0 or S). */
+static int alias_rw(const char *name, handle_t *s, uint64_t *a)
+{
+    *s = 0;
+    if (!(*a = page_new(MAGIC)))
+        return fail(name, "mmap failed");
+    if (sys_space_create(s) || sys_map(*s, *a, X_VA, 1, PAGE_READ | PAGE_WRITE))
+        return fail(name, "space_create / sys_map failed");
+    if (rw_rights(*s, X_VA) != (PAGE_READ | PAGE_WRITE))
+        return fail(name, "alias rights %u, expected read+write", rw_rights(*s, X_VA));
+    return 0;
+}
+
+/* Undoes alias_rw. */
+static void alias_drop(handle_t s, uint64_t a)
+{
+    space_drop(s);
+    if (a)
+        munmap(a, PAGE);
+}
+
 static int alias_downgraded(void)
 {
     const char *name = "alias_downgraded";
     int r = 1;
-    handle_t s = 0;
-    uint64_t a = page_new(MAGIC);
-    if (!a)
-        return fail(name, "mmap failed");
-    if (sys_space_create(&s) || sys_map(s, a, X_VA, 1, PAGE_READ | PAGE_WRITE)) {
-        fail(name, "space_create / sys_map failed");
+    handle_t s;
+    uint64_t a;
+    if (alias_rw(name, &s, &a))
         goto out;
-    }
-    if (rw_rights(s, X_VA) != (PAGE_READ | PAGE_WRITE)) {
-        fail(name, "alias rights %u, expected read+write", rw_rights(s, X_VA));
-        goto out;
-    }
     if (mprotect(a, PAGE, PROT_READ)) {
         fail(name, "mprotect(A, PROT_READ) failed");
         goto out;
@@ -367,11 +264,7 @@ static int alias_downgraded(void)
     }
     r = pass(name);
 out:
-    if (s) {
-        sys_space_destroy(s);
-        sys_handle_close(s);
-    }
-    munmap(a, PAGE);
+    alias_drop(s, a);
     return r;
 }
 
@@ -381,18 +274,10 @@ static int alias_fork_cow(void)
 {
     const char *name = "alias_fork_cow";
     int r = 1;
-    handle_t s = 0;
-    uint64_t a = page_new(MAGIC);
-    if (!a)
-        return fail(name, "mmap failed");
-    if (sys_space_create(&s) || sys_map(s, a, X_VA, 1, PAGE_READ | PAGE_WRITE)) {
-        fail(name, "space_create / sys_map failed");
+    handle_t s;
+    uint64_t a;
+    if (alias_rw(name, &s, &a))
         goto out;
-    }
-    if (rw_rights(s, X_VA) != (PAGE_READ | PAGE_WRITE)) {
-        fail(name, "alias rights %u, expected read+write", rw_rights(s, X_VA));
-        goto out;
-    }
     int64_t pid = fork();
     if (pid == 0)
         exit(0);                          /* the child: shares A's frame, leaves at once */
@@ -422,27 +307,11 @@ static int alias_fork_cow(void)
     }
     r = pass(name);
 out:
-    if (s) {
-        sys_space_destroy(s);
-        sys_handle_close(s);
-    }
-    munmap(a, PAGE);
+    alias_drop(s, a);
     return r;
 }
 
 /* ---- the whole attack, twice, and the accounts -------------------------- */
-
-struct snap {
-    uint64_t mappings, objects, frames_free, kernel_free;
-};
-
-static void snap(struct snap *s)
-{
-    s->mappings = sys_kernel_info(KINFO_MAPPINGS);
-    s->objects = sys_kernel_info(KINFO_OBJECTS);
-    s->kernel_free = sys_kernel_info(KINFO_FREE_FRAMES);
-    s->frames_free = utest_frames_free();
-}
 
 static int attack(void)
 {
@@ -450,36 +319,8 @@ static int attack(void)
            alias_fork_cow();
 }
 
-#define D(field) ((int64_t)(b->field - a->field))
-
-static void show(const char *what, const struct snap *a, const struct snap *b)
-{
-    printf("a_alias: %s: mappings %ld, objects %ld, pager frames free %ld, kernel frames "
-           "free %ld\n", what, D(mappings), D(objects), D(frames_free), D(kernel_free));
-}
-
 int main(void)
 {
-    struct snap s0, s1, s2;
     touch_image();
-    /* Our data page too, before the first count (the pager maps it on
-     * its first write), so that the first run's growth is only tables. */
-    *(volatile int *)&round_no = 1;
-    snap(&s0);
-    int failed = attack();
-    snap(&s1);
-    round_no = 2;
-    failed += attack();
-    snap(&s2);
-    show("first run (builds lazy tables)", &s0, &s1);
-    show("second run", &s1, &s2);
-    const struct snap *a = &s1, *b = &s2;
-    round_no = 1;                         /* the accounts are checked once */
-    if (D(mappings) || D(objects) || D(frames_free) || D(kernel_free))
-        failed += fail("alias_no_leak", "second run changed mappings %ld, objects %ld, pager "
-                       "frames free %ld, kernel frames free %ld", D(mappings), D(objects),
-                       D(frames_free), D(kernel_free));
-    else
-        failed += pass("alias_no_leak");
-    return failed ? 1 : 0;
+    return attack_twice("a_alias", "alias_no_leak", attack);
 }

@@ -28,128 +28,12 @@
  * addresses involved, which stay). Exit status 0 only if everything passed.
  */
 #include "attack.h"
-#include "../utest/utest.h"
-#include <ipc/fault.h>
-#include <ipc/ulib.h>
-#include <stdarg.h>
 
-extern char __image_start[], __text_end[], __rodata_end[];
-
-#define PAGE       4096ull
 #define X_VA       0x0000500000000000ul   /* in S1 */
 #define Y_VA       0x0000510000000000ul   /* in S2 */
 #define Z_VA       0x0000520000000000ul   /* in S3 */
-#define STACK_VA   0x00005ffffffff000ul   /* the stack page of a space's thread */
-#define ARGS_OFF   (PAGE - 256)
 #define LBL_REPORT 0x7e02ull
-#define PRIO       10
 #define MAGIC      0xc4a1edc4a1edc4a1ul
-
-static int round_no = 1;
-
-static int fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(const char *name, const char *fmt, ...)
-{
-    char buf[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    printf("TEST %s fail %s%s\n", name, buf, round_no > 1 ? " (second run)" : "");
-    return 1;
-}
-
-static int pass(const char *name)
-{
-    if (round_no == 1)
-        printf("TEST %s pass\n", name);
-    return 0;
-}
-
-static uint32_t rw_rights(handle_t space, uint64_t va)
-{
-    uint32_t r = 0xff;
-    if (sys_map_rights(space, va, &r))
-        return 0xff;
-    return r & (PAGE_READ | PAGE_WRITE);
-}
-
-static void touch_image(void)
-{
-    for (const char *p = __image_start; p < __rodata_end; p += PAGE)
-        (void)*(volatile const char *)p;
-}
-
-static uint64_t page_new(uint64_t value)
-{
-    int64_t a = mmap(0, PAGE, PROT_READ | PROT_WRITE, 0);
-    if (a < 0)
-        return 0;
-    *(volatile uint64_t *)a = value;
-    return (uint64_t)a;
-}
-
-static uint64_t page_faults(void)
-{
-    struct pager_stats s;
-    return pager_stats(&s) ? ~0ull : s.page_faults;
-}
-
-/* ---- a space running our own code (see a_alias.c) ------------------------ */
-
-struct vm {
-    handle_t space, thread, ep_in;
-    uint64_t stack;
-};
-
-static int vm_build(struct vm *v, handle_t ep)
-{
-    uint64_t text = (uint64_t)__image_start, text_pages = ((uint64_t)__text_end - text) / PAGE;
-    uint64_t ro = (uint64_t)__text_end, ro_pages = ((uint64_t)__rodata_end - ro) / PAGE;
-    memset(v, 0, sizeof(*v));
-    if (sys_space_create(&v->space))
-        return -1;
-    if (sys_map(v->space, text, text, text_pages, PAGE_READ | PAGE_EXEC))
-        return -2;
-    if (ro_pages && sys_map(v->space, ro, ro, ro_pages, PAGE_READ))
-        return -3;
-    if (!(v->stack = page_new(0)) ||
-        sys_map(v->space, v->stack, STACK_VA, 1, PAGE_READ | PAGE_WRITE))
-        return -4;
-    if (sys_space_set_pager(v->space, ep))
-        return -5;
-    if (sys_handle_grant(v->space, ep, RIGHT_SEND, 0, &v->ep_in))
-        return -6;
-    return 0;
-}
-
-static void *vm_args(struct vm *v) { return (void *)(v->stack + ARGS_OFF); }
-
-/* A thread in v running fn(args); a space runs one at a time here, so the
- * handle of an earlier one (done by now, or about to be) is dropped. */
-static int vm_thread(struct vm *v, void (*fn)(void *))
-{
-    uint64_t args = STACK_VA + ARGS_OFF;
-    if (v->thread)
-        sys_handle_close(v->thread);
-    v->thread = 0;
-    if (sys_thread_create(v->space, (uint64_t)fn, args - 8, PRIO, args, &v->thread))
-        return -1;
-    return sys_thread_start(v->thread) ? -2 : 0;
-}
-
-static void vm_destroy(struct vm *v)
-{
-    if (v->space) {
-        sys_space_destroy(v->space);
-        sys_handle_close(v->space);
-    }
-    if (v->thread)
-        sys_handle_close(v->thread);
-    if (v->stack)
-        munmap(v->stack, PAGE);
-    memset(v, 0, sizeof(*v));
-}
 
 /* ---- one link, made from inside a space ---------------------------------- */
 
@@ -180,14 +64,8 @@ static void chain_destroy(struct chain *c)
 {
     vm_destroy(&c->v1);
     vm_destroy(&c->v2);
-    if (c->s3) {
-        sys_space_destroy(c->s3);
-        sys_handle_close(c->s3);
-    }
-    if (c->ep) {
-        sys_endpoint_destroy(c->ep);
-        sys_handle_close(c->ep);
-    }
+    space_drop(c->s3);
+    endpoint_drop(c->ep);
     if (c->a)
         munmap(c->a, PAGE);
     memset(c, 0, sizeof(*c));
@@ -208,7 +86,7 @@ static int chain_step(const char *name, struct vm *v, handle_t ep, handle_t targ
     if (vm_thread(v, step_thread))
         return fail(name, "thread_create/start failed");
     struct ipc_msg m = {0};
-    struct ipc_status st = skip_notices(ep, &m, sys_recv(ep, &m));
+    struct ipc_status st = recv_report(ep, &m);
     if (st.status || tag_label(m.tag) != LBL_REPORT)
         return fail(name, "expected the link's report: status %lu label 0x%lx addr 0x%lx",
                     st.status, tag_label(m.tag), m.w[0]);
@@ -414,7 +292,7 @@ static int chain_same_space_tlb(void)
         goto out;
     }
     struct ipc_msg m = {0};
-    struct ipc_status st = skip_notices(c.ep, &m, sys_recv(c.ep, &m));
+    struct ipc_status st = recv_report(c.ep, &m);
     if (a->map_status || a->first != MAGIC || a->unmap_status) {
         fail(name, "in S1: map X->W = %lu, read W = 0x%lx, unmap X = %lu", a->map_status,
              a->first, a->unmap_status);
@@ -500,7 +378,7 @@ static int running_space_tlb(const char *name, int protect)
         goto out;
     }
     struct ipc_msg m = {0};
-    struct ipc_status st = skip_notices(c.ep, &m, sys_recv(c.ep, &m));
+    struct ipc_status st = recv_report(c.ep, &m);
     uint64_t first_want = protect ? MAGIC + 5 : MAGIC;
     if (a->first != first_want || a->op_status) {
         fail(name, "in S1: W read 0x%lx (expected 0x%lx), %s S2:Y = %lu", a->first, first_want,
@@ -552,18 +430,6 @@ static int chain_running_space_tlb_protect(void)
 
 /* ---- the whole attack, twice, and the accounts -------------------------- */
 
-struct snap {
-    uint64_t mappings, objects, frames_free, kernel_free;
-};
-
-static void snap(struct snap *s)
-{
-    s->mappings = sys_kernel_info(KINFO_MAPPINGS);
-    s->objects = sys_kernel_info(KINFO_OBJECTS);
-    s->kernel_free = sys_kernel_info(KINFO_FREE_FRAMES);
-    s->frames_free = utest_frames_free();
-}
-
 static int attack(void)
 {
     return chain_of_three_revoked() + chain_middle_unmapped() + chain_middle_downgraded() +
@@ -571,36 +437,8 @@ static int attack(void)
            chain_running_space_tlb_protect();
 }
 
-#define D(field) ((int64_t)(b->field - a->field))
-
-static void show(const char *what, const struct snap *a, const struct snap *b)
-{
-    printf("a_chain: %s: mappings %ld, objects %ld, pager frames free %ld, kernel frames "
-           "free %ld\n", what, D(mappings), D(objects), D(frames_free), D(kernel_free));
-}
-
 int main(void)
 {
-    struct snap s0, s1, s2;
     touch_image();
-    /* Our data page too, before the first count (the pager maps it on
-     * its first write), so that the first run's growth is only tables. */
-    *(volatile int *)&round_no = 1;
-    snap(&s0);
-    int failed = attack();
-    snap(&s1);
-    round_no = 2;
-    failed += attack();
-    snap(&s2);
-    show("first run (builds lazy tables)", &s0, &s1);
-    show("second run", &s1, &s2);
-    const struct snap *a = &s1, *b = &s2;
-    round_no = 1;
-    if (D(mappings) || D(objects) || D(frames_free) || D(kernel_free))
-        failed += fail("chain_no_leak", "second run changed mappings %ld, objects %ld, pager "
-                       "frames free %ld, kernel frames free %ld", D(mappings), D(objects),
-                       D(frames_free), D(kernel_free));
-    else
-        failed += pass("chain_no_leak");
-    return failed ? 1 : 0;
+    return attack_twice("a_chain", "chain_no_leak", attack);
 }

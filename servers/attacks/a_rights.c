@@ -29,48 +29,19 @@
  * the parent's sum back and exits 0 when they agree.
  */
 #include "attack.h"
-#include "../utest/utest.h"
-#include <ipc/fault.h>
-#include <ipc/ulib.h>
 #include <stdarg.h>
 
-extern char __image_start[], __text_end[], __rodata_end[];
-
-#define PAGE       4096ull
 #define X_VA       0x0000500000000000ul   /* alias of the canary's text page in S */
 #define X2_VA      0x0000510000000000ul   /* where a writable alias was asked for */
 #define OWN_VA     0x0000520000000000ul   /* a map into our own space was asked for here */
-#define STACK_VA   0x00005ffffffff000ul
-#define ARGS_OFF   (PAGE - 256)
 #define LBL_REPORT 0x7e03ull
 #define LBL_CHECK  0x7e04ull
 #define LBL_EXITED 0x7e05ull
-#define PRIO       10
 #define VALUE      0x0123456789abcdeful
 #define THREAD_STACK_PAGES 4
 
-static int round_no = 1;
 static uint64_t text_sum_before;        /* our text's checksum before any attack */
 static int nx = 1;                      /* the CPU has NX (else every page reads as exec) */
-
-static int fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(const char *name, const char *fmt, ...)
-{
-    char buf[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    printf("TEST %s fail %s%s\n", name, buf, round_no > 1 ? " (second run)" : "");
-    return 1;
-}
-
-static int pass(const char *name)
-{
-    if (round_no == 1)
-        printf("TEST %s pass\n", name);
-    return 0;
-}
 
 /* Expected rights as the kernel reports them on this CPU. */
 static uint32_t want(uint32_t r) { return nx ? r : r | PAGE_EXEC; }
@@ -100,27 +71,6 @@ static uint64_t text_checksum(void)
     return h;
 }
 
-static void touch_image(void)
-{
-    for (const char *p = __image_start; p < __rodata_end; p += PAGE)
-        (void)*(volatile const char *)p;
-}
-
-static uint64_t page_new(uint64_t value)
-{
-    int64_t a = mmap(0, PAGE, PROT_READ | PROT_WRITE, 0);
-    if (a < 0)
-        return 0;
-    *(volatile uint64_t *)a = value;
-    return (uint64_t)a;
-}
-
-static uint64_t page_faults(void)
-{
-    struct pager_stats s;
-    return pager_stats(&s) ? ~0ull : s.page_faults;
-}
-
 /* Waits until thread t is dead (or gives up). */
 static int wait_dead(handle_t t)
 {
@@ -132,57 +82,6 @@ static int wait_dead(handle_t t)
         sys_yield();
     }
     return 0;
-}
-
-/* ---- a space running our own code (see a_alias.c) ------------------------ */
-
-struct vm {
-    handle_t space, thread, ep_in;
-    uint64_t stack;
-};
-
-static int vm_build(struct vm *v, handle_t ep)
-{
-    uint64_t text = (uint64_t)__image_start, text_pages = ((uint64_t)__text_end - text) / PAGE;
-    uint64_t ro = (uint64_t)__text_end, ro_pages = ((uint64_t)__rodata_end - ro) / PAGE;
-    memset(v, 0, sizeof(*v));
-    if (sys_space_create(&v->space))
-        return -1;
-    if (sys_map(v->space, text, text, text_pages, PAGE_READ | PAGE_EXEC))
-        return -2;
-    if (ro_pages && sys_map(v->space, ro, ro, ro_pages, PAGE_READ))
-        return -3;
-    if (!(v->stack = page_new(0)) ||
-        sys_map(v->space, v->stack, STACK_VA, 1, PAGE_READ | PAGE_WRITE))
-        return -4;
-    if (sys_space_set_pager(v->space, ep))
-        return -5;
-    if (sys_handle_grant(v->space, ep, RIGHT_SEND, 0, &v->ep_in))
-        return -6;
-    return 0;
-}
-
-static void *vm_args(struct vm *v) { return (void *)(v->stack + ARGS_OFF); }
-
-static int vm_thread(struct vm *v, void (*fn)(void *))
-{
-    uint64_t args = STACK_VA + ARGS_OFF;
-    if (sys_thread_create(v->space, (uint64_t)fn, args - 8, PRIO, args, &v->thread))
-        return -1;
-    return sys_thread_start(v->thread) ? -2 : 0;
-}
-
-static void vm_destroy(struct vm *v)
-{
-    if (v->space) {
-        sys_space_destroy(v->space);
-        sys_handle_close(v->space);
-    }
-    if (v->thread)
-        sys_handle_close(v->thread);
-    if (v->stack)
-        munmap(v->stack, PAGE);
-    memset(v, 0, sizeof(*v));
 }
 
 /* ---- protect_above_source_refused ---------------------------------------- */
@@ -270,7 +169,7 @@ static int protect_above_source_refused(void)
         goto out;
     }
     struct ipc_msg m = {0};
-    struct ipc_status st = skip_notices(ep, &m, sys_recv(ep, &m));
+    struct ipc_status st = recv_report(ep, &m);
     if (st.status || tag_label(m.tag) != FAULT_PAGE) {
         if (!st.status && tag_label(m.tag) == LBL_REPORT)
             note("the write through the alias went through: byte 0x%lx became 0x%lx", m.w[0],
@@ -311,10 +210,7 @@ static int protect_above_source_refused(void)
         note("sys_protect(S, X, r-x) = %lu, rights %u", err, rights_at(v.space, X_VA));
 out:
     vm_destroy(&v);                       /* a writer blocked on its fault dies here */
-    if (ep) {
-        sys_endpoint_destroy(ep);
-        sys_handle_close(ep);
-    }
+    endpoint_drop(ep);
     return bad ? fail(name, "%s", why) : pass(name);
 }
 
@@ -382,7 +278,7 @@ static int module_text_stays_readonly(void)
     int checked = 0, exited = 0;
     uint64_t child_sum = 0, got = 0, status = ~0ull;
     struct ipc_msg m = {0};
-    struct ipc_status st = skip_notices(ep, &m, sys_recv(ep, &m));
+    struct ipc_status st = recv_report(ep, &m);
     while (!exited) {
         if (st.status) {
             fail(name, "receive failed: %lu", st.status);
@@ -511,7 +407,7 @@ static int pager_binding_refused(void)
         goto out;
     }
     struct ipc_msg m = {0};
-    struct ipc_status st = skip_notices(ep, &m, sys_recv(ep, &m));
+    struct ipc_status st = recv_report(ep, &m);
     uint64_t pf2 = page_faults();
     if (st.status || tag_label(m.tag) != LBL_REPORT || m.w[0] != VALUE) {
         fail(name, "thread in own space: status %lu label 0x%lx value 0x%lx", st.status,
@@ -537,44 +433,18 @@ out:
         munmap((uint64_t)stack, THREAD_STACK_PAGES * PAGE);
     if (mem >= 0)
         munmap((uint64_t)mem, PAGE);
-    if (s) {
-        sys_space_destroy(s);
-        sys_handle_close(s);
-    }
-    if (ep) {
-        sys_endpoint_destroy(ep);
-        sys_handle_close(ep);
-    }
+    space_drop(s);
+    endpoint_drop(ep);
     munmap(page, PAGE);
     return r;
 }
 
 /* ---- the whole attack, twice, and the accounts -------------------------- */
 
-struct snap {
-    uint64_t mappings, objects, frames_free, kernel_free;
-};
-
-static void snap(struct snap *s)
-{
-    s->mappings = sys_kernel_info(KINFO_MAPPINGS);
-    s->objects = sys_kernel_info(KINFO_OBJECTS);
-    s->kernel_free = sys_kernel_info(KINFO_FREE_FRAMES);
-    s->frames_free = utest_frames_free();
-}
-
 static int attack(void)
 {
     return protect_above_source_refused() + module_text_stays_readonly() +
            pager_binding_refused();
-}
-
-#define D(field) ((int64_t)(b->field - a->field))
-
-static void show(const char *what, const struct snap *a, const struct snap *b)
-{
-    printf("a_rights: %s: mappings %ld, objects %ld, pager frames free %ld, kernel frames "
-           "free %ld\n", what, D(mappings), D(objects), D(frames_free), D(kernel_free));
 }
 
 int main(void)
@@ -585,22 +455,5 @@ int main(void)
         return check_mode();
     touch_image();
     text_sum_before = text_checksum();
-    struct snap s0, s1, s2;
-    snap(&s0);
-    int failed = attack();
-    snap(&s1);
-    round_no = 2;
-    failed += attack();
-    snap(&s2);
-    show("first run (builds lazy tables)", &s0, &s1);
-    show("second run", &s1, &s2);
-    const struct snap *a = &s1, *b = &s2;
-    round_no = 1;
-    if (D(mappings) || D(objects) || D(frames_free) || D(kernel_free))
-        failed += fail("rights_no_leak", "second run changed mappings %ld, objects %ld, pager "
-                       "frames free %ld, kernel frames free %ld", D(mappings), D(objects),
-                       D(frames_free), D(kernel_free));
-    else
-        failed += pass("rights_no_leak");
-    return failed ? 1 : 0;
+    return attack_twice("a_rights", "rights_no_leak", attack);
 }
