@@ -39,10 +39,16 @@ static bool slab_grow(struct slab *sl)
     return true;
 }
 
+bool object_reserve(enum object_type type)
+{
+    struct slab *sl = &slabs[type];
+    return sl->free_list || slab_grow(sl);
+}
+
 void *object_alloc(enum object_type type)
 {
     struct slab *sl = &slabs[type];
-    if (!sl->free_list && !slab_grow(sl))
+    if (!object_reserve(type))
         return NULL;
     struct object *o = sl->free_list;
     sl->free_list = *(void **)o;
@@ -195,6 +201,23 @@ uint64_t handle_get(struct space *s, handle_t h, enum object_type type, uint32_t
         return IPC_ERIGHTS;
     *out = e;
     return e->obj->dead ? IPC_EDEAD : IPC_OK;
+}
+
+bool handle_reserve(struct space *s)
+{
+    struct handle_table *t = &s->handles;
+    if (t->free_head)
+        return true;
+    uint64_t h = t->next_fresh ? t->next_fresh : 1;
+    if (h >= HANDLE_MAX)
+        return false;
+    if (!t->pages[h / HANDLES_PER_PAGE]) {
+        uint64_t pa = frames_alloc(&kernel_frames);
+        if (!pa)
+            return false;
+        t->pages[h / HANDLES_PER_PAGE] = memset(phys_to_virt(pa), 0, FRAME_SIZE);
+    }
+    return true;
 }
 
 handle_t handle_install(struct space *s, struct object *obj, uint32_t rights, uint64_t badge)

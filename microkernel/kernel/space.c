@@ -25,16 +25,10 @@ void space_init(void)
 
 struct space *space_create(void)
 {
-    struct space *s = object_alloc(OBJ_SPACE);
-    if (!s)
-        return NULL;
-    uint64_t pa = frames_alloc(&kernel_frames);
-    if (!pa) {
-        s->obj.refs = 1;
-        s->torn_down = true;
-        object_unref(&s->obj);
-        return NULL;
-    }
+    uint64_t pa = object_reserve(OBJ_SPACE) ? frames_alloc(&kernel_frames) : 0;
+    if (!pa)
+        return NULL;                  /* nothing taken: the slab keeps what it grew */
+    struct space *s = object_alloc(OBJ_SPACE);   /* reserved: cannot fail */
     uint64_t *pml4 = phys_to_virt(pa);
     uint64_t *kernel_pml4 = phys_to_virt(read_cr3() & PTE_ADDR);
     memset(pml4, 0, 256 * sizeof(uint64_t));

@@ -88,29 +88,27 @@ static struct sys_ret kcall_handle_grant(handle_t space_h, handle_t h, uint64_t 
 
 /* A new object, owned by the caller's task, named by a handle with every
  * right in the caller's table. */
+/* Object creation validates first: the handle slot is reserved before
+ * anything is made (IPC_ENOHANDLES, nothing changed), then the object, and
+ * installing it cannot fail. */
 static struct sys_ret install_new(struct object *o)
 {
     object_set_owner(o, caller_space());
-    handle_t h = handle_install(caller_space(), o, RIGHTS_ALL, 0);
-    if (!h) {
-        o->refs++;                    /* let unref do the freeing */
-        o->dead = true;
-        if (o->type == OBJ_SPACE)
-            space_destroy((struct space *)o);
-        object_unref(o);
-        return ERR(IPC_ENOHANDLES);
-    }
-    return OK(h);
+    return OK(handle_install(caller_space(), o, RIGHTS_ALL, 0));
 }
 
 static struct sys_ret kcall_space_create(void)
 {
+    if (!handle_reserve(caller_space()))
+        return ERR(IPC_ENOHANDLES);
     struct space *s = space_create();
     return s ? install_new(&s->obj) : ERR(IPC_ENOMEM);
 }
 
 static struct sys_ret kcall_endpoint_create(void)
 {
+    if (!handle_reserve(caller_space()))
+        return ERR(IPC_ENOHANDLES);
     struct endpoint *e = endpoint_create();
     return e ? install_new(&e->obj) : ERR(IPC_ENOMEM);
 }
@@ -126,16 +124,10 @@ static struct sys_ret kcall_thread_create(handle_t space_h, uint64_t entry, uint
         return ERR(IPC_EADDR);
     if (priority >= PRIORITY_COUNT || priority > current->priority)
         return ERR(IPC_EINVAL);
-    struct thread *t = thread_create(s, entry, stack, (unsigned)priority, arg);
-    if (!t)
-        return ERR(IPC_ENOMEM);
-    object_set_owner(&t->obj, caller_space());
-    handle_t h = handle_install(caller_space(), &t->obj, RIGHTS_ALL, 0);
-    if (!h) {
-        thread_kill(t, IPC_EDEAD);
+    if (!handle_reserve(caller_space()))
         return ERR(IPC_ENOHANDLES);
-    }
-    return OK(h);
+    struct thread *t = thread_create(s, entry, stack, (unsigned)priority, arg);
+    return t ? install_new(&t->obj) : ERR(IPC_ENOMEM);
 }
 
 static struct sys_ret kcall_map(handle_t space_h, uint64_t src, uint64_t dst, uint64_t pages,
@@ -235,21 +227,14 @@ static struct sys_ret kcall_thread_state(handle_t h)
 static struct sys_ret kcall_reply_save(void)
 {
     struct reply_cap *rc;
+    if (!current->reply_to)
+        return ERR(IPC_ENOREPLY);
+    if (!handle_reserve(caller_space()))
+        return ERR(IPC_ENOHANDLES);     /* the debt stays where it is */
     uint64_t err = ipc_reply_save(&rc);
     if (err)
         return ERR(err);
-    handle_t h = handle_install(caller_space(), &rc->obj, RIGHTS_ALL, 0);
-    if (!h) {
-        /* Put the debt back where it was: nobody can answer otherwise. */
-        current->reply_to = rc->caller;
-        rc->caller->replier = current;
-        rc->caller->saved_reply = NULL;
-        rc->caller = NULL;
-        rc->obj.refs = 1;
-        object_unref(&rc->obj);
-        return ERR(IPC_ENOHANDLES);
-    }
-    return OK(h);
+    return OK(handle_install(caller_space(), &rc->obj, RIGHTS_ALL, 0));
 }
 
 /* Indexed by number from syscall.S; the cast drops argument types only. */

@@ -42,7 +42,10 @@ struct object {
 };
 _Static_assert(sizeof(struct object) == 32, "32 bytes: keeps what follows 16-aligned");
 
-/* Slab allocation: zeroed objects of a type, from kernel frames. */
+/* Slab allocation: zeroed objects of a type, from kernel frames. After
+ * object_reserve(type) returned true, the next object_alloc(type) cannot
+ * fail (the slab keeps what it grew: nothing to give back). */
+bool  object_reserve(enum object_type type);
 void *object_alloc(enum object_type type);
 void  object_ref(struct object *o);
 /* Drops a reference; at zero, tears the object down if needed and frees
@@ -87,6 +90,10 @@ struct handle_table {
  * *out, so the handle can be closed). */
 uint64_t handle_get(struct space *s, handle_t h, enum object_type type, uint32_t rights,
                     struct handle **out);
+
+/* Makes sure the next handle_install in s cannot fail (a free slot with
+ * its page); false when the table is full or no page can be had. */
+bool handle_reserve(struct space *s);
 
 /* Installs a new handle; returns its number, or 0 when the table is full or
  * a page for it cannot be had. Takes a reference on obj. */
