@@ -222,23 +222,15 @@ bool handle_reserve(struct space *s)
 
 handle_t handle_install(struct space *s, struct object *obj, uint32_t rights, uint64_t badge)
 {
+    if (!handle_reserve(s))
+        return HANDLE_NONE;
     struct handle_table *t = &s->handles;
     uint64_t h = t->free_head;
     if (h) {
         t->free_head = (uint32_t)slot(t, h)->badge;
     } else {
-        if (t->next_fresh == 0)
-            t->next_fresh = 1;          /* 0 is HANDLE_NONE */
-        h = t->next_fresh;
-        if (h >= HANDLE_MAX)
-            return HANDLE_NONE;
-        if (!t->pages[h / HANDLES_PER_PAGE]) {
-            uint64_t pa = frames_alloc(&kernel_frames);
-            if (!pa)
-                return HANDLE_NONE;
-            t->pages[h / HANDLES_PER_PAGE] = memset(phys_to_virt(pa), 0, FRAME_SIZE);
-        }
-        t->next_fresh++;
+        h = t->next_fresh ? t->next_fresh : 1;    /* 0 is HANDLE_NONE; its page exists */
+        t->next_fresh = (uint32_t)h + 1;
     }
     struct handle *e = slot(t, h);
     *e = (struct handle){ .obj = obj, .badge = badge, .rights = rights };

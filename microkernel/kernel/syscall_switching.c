@@ -78,25 +78,20 @@ static int64_t send_or_call(struct trap_frame *r, bool call)
 static int64_t kcall_call(struct trap_frame *r) { return send_or_call(r, true); }
 static int64_t kcall_send(struct trap_frame *r) { return send_or_call(r, false); }
 
-static int64_t kcall_recv(struct trap_frame *r)
+/* Receive, or reply then receive: how takes over once the endpoint is
+ * decoded. */
+static int64_t receive(struct trap_frame *r, void (*how)(struct endpoint *))
 {
     struct endpoint *e;
     uint64_t badge, err;
     if ((err = get_endpoint(r->rdi, RIGHT_RECV, &e, &badge)))
         return (int64_t)err;
-    ipc_recv(e);
+    how(e);
     return -1;
 }
 
-static int64_t kcall_reply_recv(struct trap_frame *r)
-{
-    struct endpoint *e;
-    uint64_t badge, err;
-    if ((err = get_endpoint(r->rdi, RIGHT_RECV, &e, &badge)))
-        return (int64_t)err;
-    do_reply_recv(e);
-    return -1;
-}
+static int64_t kcall_recv(struct trap_frame *r) { return receive(r, ipc_recv); }
+static int64_t kcall_reply_recv(struct trap_frame *r) { return receive(r, do_reply_recv); }
 
 static int64_t kcall_reply(struct trap_frame *r)
 {
