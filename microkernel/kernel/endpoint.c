@@ -38,9 +38,9 @@ void tqueue_remove(struct tqueue *q, struct thread *t)
     t->qnext = t->qprev = NULL;
 }
 
-struct endpoint *endpoint_create(void)
+struct endpoint *endpoint_create(struct account *a)
 {
-    struct endpoint *e = object_alloc(OBJ_ENDPOINT);
+    struct endpoint *e = object_alloc(a, OBJ_ENDPOINT);
     if (e)
         e->id = next_endpoint_id++;
     return e;

@@ -19,6 +19,7 @@
 #include <kernel/fastpath.h>
 #include <kernel/ipc.h>
 #include <kernel/lib.h>
+#include <kernel/account.h>
 #include <kernel/mapdb.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
@@ -166,7 +167,8 @@ static inline bool fault_reply_ok(const struct trap_frame *r, struct thread *sel
         return false;
     uint64_t *from = space_pte(self->space, src);
     uint64_t *to = space_pte(caller->space, dst);
-    if (unlikely(vm_map_source_check(from, rights) || !to || !mapdb_free_count))
+    if (unlikely(vm_map_source_check(from, rights) || !to ||
+                 !caller->space->account->stocks[STOCK_NODE].free_count))
         return false;
     if (*to & PTE_P) {
         struct mapping *old = *mapdb_slot(to);
@@ -209,7 +211,8 @@ static bool fault_reply_recv(struct trap_frame *r, struct thread *self, struct t
             if (caller->space == active_space)
                 __asm__ volatile("invlpg (%0)" : : "r"(r->r10) : "memory");
         }
-        mapdb_derive(src, &caller->space->mappings, dst, MAP_ITEM_RIGHTS(r->r8));
+        mapdb_derive(&caller->space->account->stocks[STOCK_NODE], src, &caller->space->mappings,
+                     dst, MAP_ITEM_RIGHTS(r->r8));
     }
     wait_and_switch(self, ep, caller);
     return true;

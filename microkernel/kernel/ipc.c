@@ -288,7 +288,7 @@ uint64_t ipc_reply_save(struct reply_cap **out)
     struct thread *c = current->reply_to;
     if (!c)
         return IPC_ENOREPLY;
-    struct reply_cap *rc = object_alloc(OBJ_REPLY);
+    struct reply_cap *rc = object_alloc(current->space->account, OBJ_REPLY);
     if (!rc)
         return IPC_ENOMEM;
     current->reply_to = NULL;

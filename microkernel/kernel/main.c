@@ -8,6 +8,7 @@
 #include <arch/percpu.h>
 #include <arch/paging.h>
 #include <arch/trap.h>
+#include <kernel/account.h>
 #include <kernel/boot.h>
 #include <kernel/cpu.h>
 #include <kernel/frames.h>
@@ -39,6 +40,10 @@ void kmain(struct bootinfo *bi)
 
     uint64_t usable = boot_add_memory(bi);
     paging_init_shadow(bi->direct_map_size);
+    /* The root task may use the whole pool; everyone else leaves it a
+     * sixteenth (at least 64 frames) to go on with. */
+    uint64_t pool = kernel_frames.free_frames;
+    account_init_root(pool, pool / 16 > 64 ? pool / 16 : 64);
     unsigned modules = boot_report_modules(bi);
     char features[128];
     kprintf("cmdline: %s\n", bi->cmdline[0] ? bi->cmdline : "(empty)");

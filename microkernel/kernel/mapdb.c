@@ -1,27 +1,8 @@
 /* The mapping database; see mapdb.h. */
-#include <kernel/frames.h>
 #include <kernel/mapdb.h>
 
-struct mapping *mapdb_free_list;
-uint64_t mapdb_free_count, mapdb_node_count;
+uint64_t mapdb_live_count;
 bool mapdb_stale;
-
-bool mapdb_reserve(uint64_t n)
-{
-    while (mapdb_free_count < n) {
-        uint64_t pa = frames_alloc(&kernel_frames);
-        if (!pa)
-            return false;
-        struct mapping *page = (struct mapping *)(uintptr_t)(pa + kernel_frames.direct_base);
-        for (unsigned i = 0; i < FRAME_SIZE / sizeof(struct mapping); i++) {
-            page[i].parent = mapdb_free_list;
-            mapdb_free_list = &page[i];
-        }
-        mapdb_free_count += FRAME_SIZE / sizeof(struct mapping);
-        mapdb_node_count += FRAME_SIZE / sizeof(struct mapping);
-    }
-    return true;
-}
 
 /* Clears childless m's entry and frees it. */
 static void drop(struct mapping *m)

@@ -1,5 +1,6 @@
 /* Object slabs and handle tables; see object.h. */
 #include <stddef.h>
+#include <kernel/account.h>
 #include <kernel/frames.h>
 #include <kernel/lib.h>
 #include <kernel/object.h>
@@ -10,51 +11,25 @@
 #include <kernel/endpoint.h>
 #include <kernel/ipc.h>
 
-/* One slab per type: objects carved from whole frames, freed objects kept
- * on a list for reuse. Frames are never given back, so a type's memory is
- * bounded by its peak use. */
-struct slab {
-    uint32_t size;
-    void    *free_list;
-    uint64_t live;
-};
+/* Objects come from the stocks of the account that pays for them
+ * (account.h): the creator's. */
+static uint64_t live_objects;
 
-static struct slab slabs[OBJ_TYPE_COUNT] = {
-    [OBJ_SPACE]    = { .size = (sizeof(struct space) + 15) & ~15u },
-    [OBJ_THREAD]   = { .size = (sizeof(struct thread) + 15) & ~15u },
-    [OBJ_ENDPOINT] = { .size = (sizeof(struct endpoint) + 15) & ~15u },
-    [OBJ_REPLY]    = { .size = (sizeof(struct reply_cap) + 15) & ~15u },
-};
-
-static bool slab_grow(struct slab *sl)
+bool object_reserve(struct account *a, enum object_type type)
 {
-    uint64_t pa = frames_alloc(&kernel_frames);
-    if (!pa)
-        return false;
-    uint8_t *page = phys_to_virt(pa);
-    for (uint32_t off = 0; off + sl->size <= FRAME_SIZE; off += sl->size) {
-        *(void **)(page + off) = sl->free_list;
-        sl->free_list = page + off;
-    }
-    return true;
+    return stock_reserve(&a->stocks[type], 1);
 }
 
-bool object_reserve(enum object_type type)
+void *object_alloc(struct account *a, enum object_type type)
 {
-    struct slab *sl = &slabs[type];
-    return sl->free_list || slab_grow(sl);
-}
-
-void *object_alloc(enum object_type type)
-{
-    struct slab *sl = &slabs[type];
-    if (!object_reserve(type))
+    if (!object_reserve(a, type))
         return NULL;
-    struct object *o = sl->free_list;
-    sl->free_list = *(void **)o;
-    memset(o, 0, sl->size);
+    struct stock *st = &a->stocks[type];
+    struct object *o = stock_take(st);
+    memset(o, 0, st->size);
     o->type = type;
-    sl->live++;
+    account_ref(a);                   /* an account outlives its objects */
+    live_objects++;
     return o;
 }
 
@@ -62,11 +37,11 @@ void object_ref(struct object *o) { o->refs++; }
 
 static void object_free(struct object *o)
 {
-    struct slab *sl = &slabs[o->type];
+    struct account *a = stock_of(o)->owner;
     o->type = OBJ_NONE;
-    *(void **)o = sl->free_list;
-    sl->free_list = o;
-    sl->live--;
+    stock_put(o);
+    live_objects--;
+    account_unref(a);
 }
 
 /* ---- ownership ---- */
@@ -173,11 +148,7 @@ void object_unref(struct object *o)
         release_all();
 }
 
-uint64_t object_count(void)
-{
-    return slabs[OBJ_SPACE].live + slabs[OBJ_THREAD].live + slabs[OBJ_ENDPOINT].live +
-           slabs[OBJ_REPLY].live;
-}
+uint64_t object_count(void) { return live_objects; }
 
 /* ---- handles ---- */
 
@@ -212,7 +183,7 @@ bool handle_reserve(struct space *s)
     if (h >= HANDLE_MAX)
         return false;
     if (!t->pages[h / HANDLES_PER_PAGE]) {
-        uint64_t pa = frames_alloc(&kernel_frames);
+        uint64_t pa = s->account ? space_frame_alloc(s) : 0;   /* none: torn down */
         if (!pa)
             return false;
         t->pages[h / HANDLES_PER_PAGE] = memset(phys_to_virt(pa), 0, FRAME_SIZE);
@@ -261,7 +232,7 @@ void handle_table_destroy(struct space *s)
     }
     for (unsigned i = 0; i < HANDLE_PAGES; i++) {
         if (t->pages[i])
-            frames_free(&kernel_frames, (uint64_t)t->pages[i] - KERNEL_DIRECT_MAP);
+            space_frame_free(s, (uint64_t)t->pages[i] - KERNEL_DIRECT_MAP);
         t->pages[i] = NULL;
     }
     t->free_head = 0;

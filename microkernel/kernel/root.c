@@ -1,6 +1,7 @@
 /* The root task; see root.h and ipc/rootinfo.h for what it receives. */
 #include <ipc/elf.h>
 #include <ipc/rootinfo.h>
+#include <kernel/account.h>
 #include <kernel/boot.h>
 #include <kernel/frames.h>
 #include <kernel/kprintf.h>
@@ -20,7 +21,7 @@ static uint32_t segment_rights(uint32_t flags)
 /* A fresh zeroed kernel frame mapped at va. */
 static void *map_new_page(struct space *s, uint64_t va, uint32_t rights)
 {
-    uint64_t pa = frames_alloc(&kernel_frames);
+    uint64_t pa = account_frame_alloc(&root_account);
     if (!pa || space_map_root(s, va, pa, rights))
         return NULL;
     return memset(phys_to_virt(pa), 0, FRAME_SIZE);
@@ -90,7 +91,7 @@ const char *root_start(const struct bootinfo *bi)
 {
     if (bi->module_count == 0)
         return "no boot module to start as the root task";
-    struct space *s = space_create();
+    struct space *s = space_create(&root_account);
     if (!s)
         return "out of memory for the root space";
     s->is_root = true;
@@ -115,7 +116,7 @@ const char *root_start(const struct bootinfo *bi)
                          PAGE_READ | PAGE_EXEC);
     if (err)
         return err;
-    struct thread *t = thread_create(s, info.entry, ROOT_STACK_TOP, ROOT_PRIORITY, ROOT_INFO_ADDR);
+    struct thread *t = thread_create(&root_account, s, info.entry, ROOT_STACK_TOP, ROOT_PRIORITY, ROOT_INFO_ADDR);
     if (!t || handle_install(s, &t->obj, RIGHTS_ALL, 0) != HANDLE_ROOT_THREAD)
         return "out of memory for the root thread";
     uint64_t frames = 0;

@@ -1,7 +1,9 @@
 /* Address spaces and their page tables; see space.h. */
 #include <arch/io.h>
 #include <arch/paging.h>
+#include <kernel/account.h>
 #include <kernel/boot.h>
+#include <kernel/panic.h>
 #include <kernel/cpu.h>
 #include <kernel/endpoint.h>
 #include <kernel/frames.h>
@@ -23,12 +25,30 @@ void space_init(void)
     space_nx = cpu_has(CPU_NX);
 }
 
-struct space *space_create(void)
+uint64_t space_frame_alloc(struct space *s)
 {
-    uint64_t pa = object_reserve(OBJ_SPACE) ? frames_alloc(&kernel_frames) : 0;
+    uint64_t pa = account_frame_alloc(s->account);
+    s->frames += pa != 0;
+    return pa;
+}
+
+void space_frame_free(struct space *s, uint64_t pa)
+{
+    account_frame_free(s->account, pa);
+    s->frames--;
+}
+
+struct stock *space_nodes(struct space *s) { return &s->account->stocks[STOCK_NODE]; }
+
+struct space *space_create(struct account *a)
+{
+    uint64_t pa = object_reserve(a, OBJ_SPACE) ? account_frame_alloc(a) : 0;
     if (!pa)
-        return NULL;                  /* nothing taken: the slab keeps what it grew */
-    struct space *s = object_alloc(OBJ_SPACE);   /* reserved: cannot fail */
+        return NULL;                  /* nothing taken: the stock keeps what it grew */
+    struct space *s = object_alloc(a, OBJ_SPACE);   /* reserved: cannot fail */
+    s->account = a;
+    account_ref(a);
+    s->frames = 1;                    /* its PML4 */
     uint64_t *pml4 = phys_to_virt(pa);
     uint64_t *kernel_pml4 = phys_to_virt(read_cr3() & PTE_ADDR);
     memset(pml4, 0, 256 * sizeof(uint64_t));
@@ -41,17 +61,17 @@ struct space *space_create(void)
 
 /* A zeroed table; a level-0 table gets its shadow page too (mapdb.h),
  * left unwritten: a slot counts only while its entry is present. */
-static uint64_t new_table(int level)
+static uint64_t new_table(struct space *s, int level)
 {
-    uint64_t pa = frames_alloc(&kernel_frames);
+    uint64_t pa = space_frame_alloc(s);
     if (!pa)
         return 0;
     if (level == 0) {
-        uint64_t shadow = frames_alloc(&kernel_frames);
+        uint64_t shadow = space_frame_alloc(s);
         if (!shadow || kmap_shadow(pa, shadow)) {
             if (shadow)
-                frames_free(&kernel_frames, shadow);
-            frames_free(&kernel_frames, pa);
+                space_frame_free(s, shadow);
+            space_frame_free(s, pa);
             return 0;
         }
     }
@@ -66,7 +86,7 @@ static uint64_t *walk(struct space *s, uint64_t va, bool create)
     for (int level = 3; level > 0; level--) {
         uint64_t *e = &t[index_of(va, level)];
         if (!(*e & PTE_P)) {
-            uint64_t pa = create ? new_table(level - 1) : 0;
+            uint64_t pa = create ? new_table(s, level - 1) : 0;
             if (!pa)
                 return NULL;
             *e = pa | PTE_P | PTE_W | PTE_U;
@@ -140,15 +160,15 @@ static unsigned next_present(const uint64_t *t, unsigned i, unsigned n)
 
 /* Frees the lower half's tables and their shadows (not the frames they
  * map: those belong to the pagers). Its mappings are gone by now. */
-static void free_tables(uint64_t *table, int level)
+static void free_tables(struct space *s, uint64_t *table, int level)
 {
     unsigned n = level == 3 ? 256u : 512u;
     for (unsigned i = next_present(table, 0, n); i < n; i = next_present(table, i + 1, n)) {
         if (level > 1)
-            free_tables(table_of(table[i]), level - 1);
+            free_tables(s, table_of(table[i]), level - 1);
         else
-            frames_free(&kernel_frames, kunmap_shadow(table[i] & PTE_ADDR));
-        frames_free(&kernel_frames, table[i] & PTE_ADDR);
+            space_frame_free(s, kunmap_shadow(table[i] & PTE_ADDR));
+        space_frame_free(s, table[i] & PTE_ADDR);
         table[i] = 0;
     }
 }
@@ -164,10 +184,14 @@ static void teardown(struct space *s)
     /* Every mapping made in it goes, with what was derived from it. */
     mapdb_unmap_all(&s->mappings);
     mapdb_sync();
-    free_tables(phys_to_virt(s->pml4_phys), 3);
-    frames_free(&kernel_frames, s->pml4_phys);
+    free_tables(s, phys_to_virt(s->pml4_phys), 3);
+    space_frame_free(s, s->pml4_phys);
     space_set_pager(s, NULL, 0);
     handle_table_destroy(s);
+    if (s->frames)
+        panic("space %lu: %lu frames left at teardown", s->id, s->frames);
+    account_unref(s->account);       /* its nodes are all back: it may go */
+    s->account = NULL;
 }
 
 void space_destroy(struct space *s)
@@ -182,6 +206,30 @@ void space_destroy(struct space *s)
 }
 
 void space_release(struct space *s) { teardown(s); }
+
+uint64_t space_set_account(struct space *s, struct space *under, uint64_t limit, uint64_t *own)
+{
+    if (s->own_account || s->mappings || !s->account || !under->account)
+        return IPC_ESTATE;
+    struct account *parent = under->account, *old = s->account;
+    *own = parent->depth < ACCOUNT_DEPTH_MAX;
+    if (!*own) {                      /* too deep: share under's */
+        if (!account_move_to_ok(old, parent, s->frames))
+            return IPC_ENOMEM;
+        account_move(old, parent, s->frames);
+        account_ref(parent);
+        s->account = parent;
+    } else {
+        if (!account_move_ok(old, parent, limit, s->frames) || !account_reserve(parent))
+            return IPC_ENOMEM;
+        struct account *a = account_create(parent, limit);   /* reserved: cannot fail */
+        account_move(old, a, s->frames);
+        s->account = a;               /* the reference account_create gave */
+        s->own_account = true;
+    }
+    account_unref(old);
+    return IPC_OK;
+}
 
 
 uint64_t copy_from_user(void *dst, uint64_t src, uint64_t len)

@@ -12,6 +12,7 @@
 #include <arch/percpu.h>
 #include <arch/syscall_asm.h>
 #include <ipc/abi.h>
+#include <kernel/account.h>
 #include <kernel/endpoint.h>
 #include <kernel/frames.h>
 #include <kernel/ipc.h>
@@ -101,7 +102,7 @@ static struct sys_ret kcall_space_create(void)
 {
     if (!handle_reserve(caller_space()))
         return ERR(IPC_ENOHANDLES);
-    struct space *s = space_create();
+    struct space *s = space_create(caller_space()->account);
     return s ? install_new(&s->obj) : ERR(IPC_ENOMEM);
 }
 
@@ -109,7 +110,7 @@ static struct sys_ret kcall_endpoint_create(void)
 {
     if (!handle_reserve(caller_space()))
         return ERR(IPC_ENOHANDLES);
-    struct endpoint *e = endpoint_create();
+    struct endpoint *e = endpoint_create(caller_space()->account);
     return e ? install_new(&e->obj) : ERR(IPC_ENOMEM);
 }
 
@@ -126,7 +127,8 @@ static struct sys_ret kcall_thread_create(handle_t space_h, uint64_t entry, uint
         return ERR(IPC_EINVAL);
     if (!handle_reserve(caller_space()))
         return ERR(IPC_ENOHANDLES);
-    struct thread *t = thread_create(s, entry, stack, (unsigned)priority, arg);
+    struct thread *t = thread_create(caller_space()->account, s, entry, stack, (unsigned)priority,
+                                     arg);
     return t ? install_new(&t->obj) : ERR(IPC_ENOMEM);
 }
 
@@ -204,6 +206,20 @@ static struct sys_ret kcall_map_rights(handle_t space_h, uint64_t va)
     return err ? ERR(err) : OK(vm_rights_at(s, va));
 }
 
+/* The pager gives each process an account under its parent's; a process
+ * may give the spaces it made accounts under its own (it holds their map
+ * right, never its own space's), so no task gets past the limit above it. */
+static struct sys_ret kcall_space_limit(handle_t space_h, uint64_t frames, handle_t under_h)
+{
+    struct space *s, *under = caller_space();
+    uint64_t err = get_space(space_h, RIGHT_MAP, &s), own = 0;
+    if (!err && under_h != HANDLE_NONE)
+        err = get_space(under_h, RIGHT_MAP, &under);
+    if (!err)
+        err = space_set_account(s, under, frames, &own);
+    return err ? ERR(err) : OK(own);
+}
+
 static struct sys_ret kcall_kernel_info(uint64_t what)
 {
     switch (what) {
@@ -213,6 +229,9 @@ static struct sys_ret kcall_kernel_info(uint64_t what)
     case KINFO_TICKS: return OK(cpu0.ticks);
     case KINFO_TSC_PER_TICK: return OK(apic_tsc_per_tick);
     case KINFO_MAPPINGS: return OK(mapdb_live());
+    case KINFO_KMEM_USED: return OK(caller_space()->account->used);
+    case KINFO_KMEM_LIMIT: return OK(caller_space()->account->limit);
+    case KINFO_KMEM_RESERVE: return OK(account_reserve_frames);
     default: return ERR(IPC_EINVAL);
     }
 }
@@ -255,4 +274,5 @@ const light_fn light_calls[SYS_LIGHT_COUNT] = {
     [SYS_REPLY_SAVE] = (light_fn)kcall_reply_save,
     [SYS_SPACE_SET_PAGER] = (light_fn)kcall_space_set_pager,
     [SYS_MAP_RIGHTS] = (light_fn)kcall_map_rights,
+    [SYS_SPACE_LIMIT] = (light_fn)kcall_space_limit,
 };

@@ -23,10 +23,10 @@ bool root_died;
 
 bool thread_any_alive(void) { return all_threads != NULL; }
 
-struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
-                             unsigned priority, uint64_t arg)
+struct thread *thread_create(struct account *a, struct space *s, uint64_t entry,
+                             uint64_t stack, unsigned priority, uint64_t arg)
 {
-    struct thread *t = object_alloc(OBJ_THREAD);
+    struct thread *t = object_alloc(a, OBJ_THREAD);
     if (!t)
         return NULL;
     t->obj.refs = 1;                /* its own, until it dies */

@@ -26,7 +26,7 @@ uint64_t vm_map_prepare(struct space *from, struct space *to, uint64_t src, uint
     for (uint64_t va = dst; va < dst + pages * PAGE_SIZE; va += PAGE_SIZE)
         if ((va == dst || !(va & (PTE_COUNT * PAGE_SIZE - 1))) && space_prepare_tables(to, va))
             return IPC_ENOMEM;          /* one table serves the pages up to its end */
-    return mapdb_reserve(pages) ? IPC_OK : IPC_ENOMEM;
+    return mapdb_reserve(space_nodes(to), pages) ? IPC_OK : IPC_ENOMEM;
 }
 
 /* Ends an operation that changed entries of s (replaced, unmapped or
@@ -44,6 +44,7 @@ void vm_map_commit(struct space *from, struct space *to, uint64_t src, uint64_t 
 {
     uint64_t *s = 0, *d = 0;
     bool replaced = false;
+    struct stock *nodes = space_nodes(to);
     for (uint64_t i = 0; i < pages; i++) {
         s = entry_after(from, src + i * PAGE_SIZE, s);
         d = entry_after(to, dst + i * PAGE_SIZE, d);
@@ -52,7 +53,7 @@ void vm_map_commit(struct space *from, struct space *to, uint64_t src, uint64_t 
             replaced = true;
         }
         if (*s & PTE_P)
-            mapdb_derive(s, &to->mappings, d, rights);
+            mapdb_derive(nodes, s, &to->mappings, d, rights);
     }
     flush(to, replaced);
 }

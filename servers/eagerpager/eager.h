@@ -35,6 +35,7 @@ struct process {
     handle_t wait_reply;          /* saved reply of a wait in progress */
     uint64_t wait_for;            /* the pid it waits for, 0: any */
     uint64_t mmap_next;           /* where the next mmap without MAP_FIXED goes */
+    uint64_t kmem_limit;          /* kernel-pool frames its account may hold */
     struct region regions[MAX_REGIONS];
 };
 

@@ -12,7 +12,7 @@ struct frame_table frames;
 const struct root_info *root;
 handle_t pager_ep;
 uint64_t committed, commit_limit;
-uint64_t max_children = 64, process_commit_limit;
+uint64_t max_children = 64, process_commit_limit, kmem_top_limit;
 
 /* A number from "key=N" on the command line, or dflt. */
 static uint64_t cmdline_number(const char *key, uint64_t dflt)
@@ -168,12 +168,17 @@ int main(const struct root_info *ri)
     }
     max_children = cmdline_number("pager.max_children", 64);
     process_commit_limit = cmdline_number("pager.max_mib", commit_limit / 2 / 256) * 256;
+    /* By default a top process may have half of what the kernel pool has
+     * beyond the root task's reserve. */
+    uint64_t pool = sys_kernel_info(KINFO_TOTAL_FRAMES) - sys_kernel_info(KINFO_KMEM_RESERVE);
+    kmem_top_limit = cmdline_number("pager.kmem_kib", pool / 2 * 4) / 4;
     char name[ROOT_NAME_MAX];
     init_name(name, sizeof(name));
     printf("pager: %u frames (%u MiB), committing up to %lu pages; starting %s\n", frames.total,
            frames.total >> 8, commit_limit, name[0] ? name : "(nothing)");
-    printf("pager: per process at most %lu live children and %lu MiB committed\n", max_children,
-           process_commit_limit / 256);
+    printf("pager: per process at most %lu live children and %lu MiB committed; "
+           "%lu KiB of kernel memory for a top process\n", max_children,
+           process_commit_limit / 256, kmem_top_limit * 4);
     int err = 0;
     struct process *init = name[0] ? proc_spawn(name, 0, 0, &err) : 0;
     if (!init) {
@@ -204,14 +209,22 @@ int main(const struct root_info *ri)
         if (answer) {
             st = sys_reply_recv(pager_ep, &m);
             if (st.status) {
-                /* Our own reply was refused (a pager bug): say so, and end
-                 * the process rather than leave it waiting forever. */
-                printf("pager: reply refused with status %lu\n", st.status);
+                /* Our reply was refused. IPC_ENOMEM: the process's kernel
+                 * account has no room for the page tables or mapping its
+                 * fault needs. Anything else is a pager bug. Either way
+                 * the process ends rather than wait forever. */
                 struct process *p = proc_from_badge(badge);
-                struct ipc_msg kill = { .tag = FAULT_KILL, .w = { FAULT_REASON_NONE } };
+                uint64_t why = st.status == IPC_ENOMEM ? FAULT_REASON_OUT_OF_MEMORY
+                                                        : FAULT_REASON_NONE;
+                if (st.status == IPC_ENOMEM)
+                    printf("pager: process %lu is out of kernel memory (its limit: %lu "
+                           "frames); killed\n", p ? p->pid : 0, p ? p->kmem_limit : 0);
+                else
+                    printf("pager: reply refused with status %lu\n", st.status);
+                struct ipc_msg kill = { .tag = FAULT_KILL, .w = { why } };
                 sys_reply(&kill);
                 if (p)
-                    proc_exit(p, (int)PG_STATUS_KILLED(FAULT_REASON_NONE));
+                    proc_exit(p, (int)PG_STATUS_KILLED(why));
                 st = sys_recv(pager_ep, &m);
             }
         } else {

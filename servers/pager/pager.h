@@ -36,6 +36,7 @@ struct process {
     handle_t wait_reply;          /* saved reply of a wait() in progress */
     int64_t wait_for;             /* the pid it waits for, 0: any */
     int doomed;                   /* its parent ended: it is killed next */
+    uint64_t kmem_limit;          /* kernel-pool frames its account may hold */
 };
 
 struct pager_stats_counters {
@@ -55,6 +56,14 @@ extern uint64_t committed, commit_limit;   /* pages promised / promisable */
  * pager.max_mib=N): live children of one process, and pages one process
  * may commit (default: half of commit_limit). */
 extern uint64_t max_children, process_commit_limit;
+/* Kernel memory (SYS_SPACE_LIMIT): a process started by the pager may
+ * hold kmem_top_limit frames of the kernel pool, a forked or spawned child
+ * three quarters of its parent's (at least KMEM_MIN_FRAMES), in an account
+ * nested in its parent's: a whole family stays within what its top
+ * process got, and a child that exhausts its own leaves its parent and
+ * siblings a quarter (pager.kmem_kib=N sets the top). */
+extern uint64_t kmem_top_limit;
+#define KMEM_MIN_FRAMES 48
 
 static inline void *window(uint64_t phys) { return (void *)(root->window_base + phys); }
 

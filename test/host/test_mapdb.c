@@ -40,6 +40,21 @@
 bool space_nx = true;
 struct frame_allocator kernel_frames;
 
+/* The node stock, its frames from kernel_frames (the kernel's come from
+ * an account). */
+static struct stock pool = { .size = sizeof(struct mapping) };
+void *stock_frame_get(struct stock *st)
+{
+    (void)st;
+    uint64_t pa = frames_alloc(&kernel_frames);
+    return pa ? (void *)(uintptr_t)(pa + kernel_frames.direct_base) : NULL;
+}
+void stock_frame_put(struct stock *st, void *frame)
+{
+    (void)st;
+    frames_free(&kernel_frames, (uint64_t)(uintptr_t)frame - kernel_frames.direct_base);
+}
+
 #define R PAGE_READ
 #define W PAGE_WRITE
 #define X PAGE_EXEC
@@ -68,7 +83,7 @@ static void sync_checked(unsigned long *bad)
 
 #define PHYS_BASE 0x100000ull
 #define RAM_FRAMES 4096ull                           /* 16 MiB */
-#define NODES_PER_FRAME (FRAME_SIZE / sizeof(struct mapping))
+#define NODES_PER_FRAME STOCK_PER_FRAME(sizeof(struct mapping))
 static uint8_t *ram;
 
 /* Nodes the database has taken from kernel_frames so far. */
@@ -77,28 +92,31 @@ static uint64_t nodes_reserved(void)
     return (kernel_frames.total_frames - kernel_frames.free_frames) * NODES_PER_FRAME;
 }
 
-/* Walks the free list: whether it holds exactly mapdb_free_count nodes,
+/* Walks the free list: whether it holds exactly pool.free_count nodes,
  * each a distinct, properly placed node of the node frames. */
 static uint32_t *seen, seen_gen;                      /* a mark per possible node */
 static bool free_list_ok(void)
 {
     uint64_t n = 0;
     seen_gen++;
-    for (struct mapping *m = mapdb_free_list; m; m = m->parent) {
+    for (struct mapping *m = ((struct mapping *)pool.free); m; m = m->parent) {
         uintptr_t off = (uintptr_t)m - (uintptr_t)ram;
         if ((uintptr_t)m < (uintptr_t)ram || off >= RAM_FRAMES * FRAME_SIZE)
             return false;
         uint64_t frame = off / FRAME_SIZE, in = off % FRAME_SIZE;
+        if (in < sizeof(struct stock_page))
+            return false;                             /* the frame's header */
+        in -= sizeof(struct stock_page);
         if (in % sizeof(struct mapping) || in / sizeof(struct mapping) >= NODES_PER_FRAME)
             return false;
         uint64_t idx = frame * NODES_PER_FRAME + in / sizeof(struct mapping);
         if (seen[idx] == seen_gen)
             return false;                             /* twice: a cycle */
         seen[idx] = seen_gen;
-        if (++n > mapdb_free_count)
+        if (++n > pool.free_count)
             return false;
     }
-    return n == mapdb_free_count;
+    return n == pool.free_count;
 }
 
 /* A level-0 table pair, the shadow full of garbage as in the kernel. */
@@ -119,21 +137,21 @@ static uint64_t *new_pair(void)
  * nodes taken so far stay on the free list. */
 static void test_reserve(void)
 {
-    CHECK_EQ(mapdb_free_count, 0);
-    CHECK(mapdb_reserve(0));
+    CHECK_EQ(pool.free_count, 0);
+    CHECK(mapdb_reserve(&pool, 0));
     CHECK_EQ(kernel_frames.free_frames, 2);
-    CHECK(mapdb_reserve(1));
-    CHECK_EQ(mapdb_free_count, NODES_PER_FRAME);
-    CHECK_EQ(mapdb_node_count, NODES_PER_FRAME);
+    CHECK(mapdb_reserve(&pool, 1));
+    CHECK_EQ(pool.free_count, NODES_PER_FRAME);
+    CHECK_EQ((pool.frames * NODES_PER_FRAME), NODES_PER_FRAME);
     CHECK_EQ(kernel_frames.free_frames, 1);
-    CHECK(mapdb_reserve(NODES_PER_FRAME));
+    CHECK(mapdb_reserve(&pool, NODES_PER_FRAME));
     CHECK_EQ(kernel_frames.free_frames, 1);
-    CHECK(mapdb_reserve(NODES_PER_FRAME + 1));
-    CHECK_EQ(mapdb_free_count, 2 * NODES_PER_FRAME);
+    CHECK(mapdb_reserve(&pool, NODES_PER_FRAME + 1));
+    CHECK_EQ(pool.free_count, 2 * NODES_PER_FRAME);
     CHECK_EQ(kernel_frames.free_frames, 0);
-    CHECK(!mapdb_reserve(2 * NODES_PER_FRAME + 1));
-    CHECK_EQ(mapdb_free_count, 2 * NODES_PER_FRAME);
-    CHECK(mapdb_reserve(2 * NODES_PER_FRAME));
+    CHECK(!mapdb_reserve(&pool, 2 * NODES_PER_FRAME + 1));
+    CHECK_EQ(pool.free_count, 2 * NODES_PER_FRAME);
+    CHECK(mapdb_reserve(&pool, 2 * NODES_PER_FRAME));
     CHECK_EQ(mapdb_live(), 0);
     CHECK(free_list_ok());
 
@@ -143,10 +161,10 @@ static void test_reserve(void)
     mapdb_set_root(&t[0], 0x5000, R | W);
     CHECK(mapdb_is_root(&t[0]));
     CHECK_EQ(t[0], 0x5000 | pte_flags(R | W) | CEIL(R | W));
-    mapdb_derive(&t[0], &s.mappings, &t[1], R);
+    mapdb_derive(&pool, &t[0], &s.mappings, &t[1], R);
     CHECK(s.mappings == *mapdb_slot(&t[1]) && s.mappings->slink == &s.mappings);
     CHECK_EQ(mapdb_live(), 1);
-    CHECK_EQ(mapdb_free_count, 2 * NODES_PER_FRAME - 1);
+    CHECK_EQ(pool.free_count, 2 * NODES_PER_FRAME - 1);
     CHECK(!mapdb_is_root(&t[1]));
     CHECK(mapdb_is_root(&t[0]));
     CHECK_EQ(t[1], 0x5000 | pte_flags(R) | CEIL(R | W));
@@ -365,7 +383,7 @@ static void check_invariants(void)
     }
     if (mapdb_live() != want_live || reached != want_live)
         note(&bad_live, "live count", -1);
-    if (mapdb_node_count != nodes_reserved() || !free_list_ok())
+    if ((pool.frames * NODES_PER_FRAME) != nodes_reserved() || !free_list_ok())
         note(&bad_free, "free list", -1);
     if (mapdb_stale)
         note(&bad_flush, "left stale", -1);
@@ -404,9 +422,9 @@ static void set_root(int e)
 static void derive(int src, int dst)
 {
     uint32_t r = R | (model[src].rights & (rn(4) << 1));
-    if (!mapdb_reserve(1))
+    if (!mapdb_reserve(&pool, 1))
         note(&bad_reserve, "mapdb_reserve", dst);
-    mapdb_derive(ent_pte(src), &ent_space(dst)->mappings, ent_pte(dst), r);
+    mapdb_derive(&pool, ent_pte(src), &ent_space(dst)->mappings, ent_pte(dst), r);
     bool top = model[src].root;
     model[dst] = (struct ment){ .present = true, .frame = model[src].frame, .rights = r,
                                 .ceil = top ? model[src].ceil : 0, .parent = src };
@@ -579,7 +597,7 @@ static void test_random(void)
         left += (*ent_pte(e) & PTE_P) != 0;
     CHECK_EQ(left, 0);
     CHECK_EQ(mapdb_live(), 0);
-    CHECK_EQ(mapdb_free_count, nodes_reserved());
+    CHECK_EQ(pool.free_count, nodes_reserved());
     CHECK(free_list_ok());
     for (int s = 0; s < RS; s++) {
         CHECK(rsp[s].mappings == NULL);
@@ -618,9 +636,9 @@ static bool build_chain(void)
     big_clear();
     mapdb_set_root(big_pte(0), 0x77000, RWX);
     for (uint64_t i = 1; i <= CHAIN; i++) {
-        if (!mapdb_reserve(1))
+        if (!mapdb_reserve(&pool, 1))
             return false;
-        mapdb_derive(big_pte(i - 1), big_list(i), big_pte(i), RWX);
+        mapdb_derive(&pool, big_pte(i - 1), big_list(i), big_pte(i), RWX);
     }
     return true;
 }
@@ -699,7 +717,7 @@ static void test_chain(void)
     CHECK(bsp[0].mappings == NULL && bsp[1].mappings == NULL);
     CHECK_EQ(*big_pte(0), 0x77000 | pte_flags(RWX) | CEIL(RWX));
     CHECK(mapdb_is_root(big_pte(0)));
-    CHECK_EQ(mapdb_free_count, nodes_reserved());
+    CHECK_EQ(pool.free_count, nodes_reserved());
     CHECK(free_list_ok());
 
     /* again, from the middle: the upper half stays, the lower goes; then
@@ -724,7 +742,7 @@ static void test_chain(void)
     for (uint64_t i = 1; i <= CHAIN; i++)
         left += *big_pte(i) != 0;
     CHECK_EQ(left, 0);
-    CHECK_EQ(mapdb_free_count, nodes_reserved());
+    CHECK_EQ(pool.free_count, nodes_reserved());
 
     /* and a space torn down: space 0 holds the even levels, so from
      * level 2 down everything goes; level 1 (space 1) stays */
@@ -743,7 +761,7 @@ static void test_chain(void)
     CHECK((*big_pte(1) & PTE_P) && (*mapdb_slot(big_pte(1)))->child == NULL);
     mapdb_unmap_all(&bsp[1].mappings);
     CHECK_EQ(mapdb_live(), 0);
-    CHECK_EQ(mapdb_free_count, nodes_reserved());
+    CHECK_EQ(pool.free_count, nodes_reserved());
     CHECK(free_list_ok());
 }
 
@@ -755,16 +773,16 @@ static void test_wide(void)
      * derived from the source; every 10th of those has one derived
      * mapping of its own, at WIDE + 2 + k */
     mapdb_set_root(big_pte(0), 0x99000, RWX);
-    mapdb_reserve(1);
-    mapdb_derive(big_pte(0), big_list(1), big_pte(1), R | W);
+    mapdb_reserve(&pool, 1);
+    mapdb_derive(&pool, big_pte(0), big_list(1), big_pte(1), R | W);
     for (uint64_t i = 2; i <= WIDE + 1; i++) {
-        CHECK_EQ(mapdb_reserve(1), true);
-        mapdb_derive(big_pte(1), big_list(i), big_pte(i), i % 2 ? R | W : R);
+        CHECK_EQ(mapdb_reserve(&pool, 1), true);
+        mapdb_derive(&pool, big_pte(1), big_list(i), big_pte(i), i % 2 ? R | W : R);
     }
     uint64_t grand = 0;
     for (uint64_t i = 10; i <= WIDE + 1; i += 10) {
-        mapdb_reserve(1);
-        mapdb_derive(big_pte(i), big_list(WIDE + 2 + grand), big_pte(WIDE + 2 + grand), R);
+        mapdb_reserve(&pool, 1);
+        mapdb_derive(&pool, big_pte(i), big_list(WIDE + 2 + grand), big_pte(WIDE + 2 + grand), R);
         grand++;
     }
     CHECK_EQ(mapdb_live(), 1 + WIDE + grand);
@@ -823,7 +841,7 @@ static void test_wide(void)
     CHECK(*big_pte(0) & PTE_P);
     CHECK_EQ(mapdb_live(), 0);
     CHECK(bsp[0].mappings == NULL && bsp[1].mappings == NULL);
-    CHECK_EQ(mapdb_free_count, nodes_reserved());
+    CHECK_EQ(pool.free_count, nodes_reserved());
     CHECK(free_list_ok());
     free(big[0]);
     free(big[1]);

@@ -44,6 +44,26 @@ bool space_nx = true;
 struct frame_allocator kernel_frames;
 struct space *active_space;
 
+/* One node stock for all fake spaces (the kernel's: one per account),
+ * its frames from kernel_frames. */
+static struct stock pool = { .size = sizeof(struct mapping) };
+struct stock *space_nodes(struct space *s)
+{
+    (void)s;
+    return &pool;
+}
+void *stock_frame_get(struct stock *st)
+{
+    (void)st;
+    uint64_t pa = frames_alloc(&kernel_frames);
+    return pa ? (void *)(uintptr_t)(pa + kernel_frames.direct_base) : NULL;
+}
+void stock_frame_put(struct stock *st, void *frame)
+{
+    (void)st;
+    frames_free(&kernel_frames, (uint64_t)(uintptr_t)frame - kernel_frames.direct_base);
+}
+
 #define PG VM_PAGE_SIZE
 #define TOP VM_USER_TOP
 #define R PAGE_READ
@@ -277,7 +297,7 @@ static void wipe(void)
 
 #define PHYS_BASE 0x100000ull
 #define NODE_FRAMES 8
-#define NODES_PER_FRAME (FRAME_SIZE / sizeof(struct mapping))
+#define NODES_PER_FRAME STOCK_PER_FRAME(sizeof(struct mapping))
 #define NODE_CAPACITY (NODE_FRAMES * NODES_PER_FRAME)
 static uint8_t *ram;
 
@@ -554,12 +574,12 @@ static void test_prepare_no_nodes(void)
     CHECK_EQ(mapdb_live(), 0);
     CHECK(!present(&B, 0x400000) && !present(&B, 0x400000 + n * PG));
     CHECK_EQ(kernel_frames.free_frames, 0);
-    CHECK_EQ(mapdb_free_count, n);
+    CHECK_EQ(pool.free_count, n);
 
     /* n pages: n nodes, all there is */
     CHECK_EQ(map(&A, &B, 0x400000, 0x400000, n, R), IPC_OK);
     CHECK_EQ(mapdb_live(), n);
-    CHECK_EQ(mapdb_free_count, 0);
+    CHECK_EQ(pool.free_count, 0);
     CHECK(present(&B, 0x400000) && present(&B, 0x400000 + (n - 1) * PG));
     CHECK_EQ(frame_at(&B, 0x400000 + (n - 1) * PG), 0x10000000 + (n - 1) * PG);
     CHECK(!present(&B, 0x400000 + n * PG));
@@ -574,13 +594,13 @@ static void test_prepare_no_nodes(void)
     /* unmapping one gives its node back: one more fits */
     CHECK_EQ(unmap(&B, 0x400000, 1), IPC_OK);
     CHECK_EQ(mapdb_live(), n - 1);
-    CHECK_EQ(mapdb_free_count, 1);
+    CHECK_EQ(pool.free_count, 1);
     CHECK_EQ(map(&A, &C, 0x400000 + n * PG, 0x400000, 1, R), IPC_OK);
     CHECK_EQ(frame_at(&C, 0x400000), 0x10000000 + n * PG);
     CHECK_EQ(mapdb_live(), n);
     CHECK_EQ(bad_calls, 0);
     wipe();
-    CHECK_EQ(mapdb_free_count, NODE_CAPACITY);
+    CHECK_EQ(pool.free_count, NODE_CAPACITY);
 }
 
 /* ---- commit ---- */
@@ -688,13 +708,13 @@ static void test_commit_replaces(void)
     /* a root at the destination: IPC_ERIGHTS, nothing changed, no table
      * made, no node taken */
     reset_counts();
-    uint64_t before = fingerprint(), free_nodes = mapdb_free_count;
+    uint64_t before = fingerprint(), free_nodes = pool.free_count;
     CHECK_EQ(map(&B, &A, 0x700000, 0x400000, 1, R), IPC_ERIGHTS);
     CHECK_EQ(map(&B, &C, 0x700000, 0x3ff000, 2, R), IPC_ERIGHTS);    /* second page */
     CHECK_EQ(map(&A, &B, 0x400000, 0x700000, 1, R), IPC_ERIGHTS);
     CHECK_EQ(fingerprint(), before);
     CHECK_EQ(F(&A)->prepares + F(&B)->prepares + F(&C)->prepares, 0);
-    CHECK_EQ(mapdb_free_count, free_nodes);
+    CHECK_EQ(pool.free_count, free_nodes);
     CHECK_EQ(bad_calls, 0);
     wipe();
 }

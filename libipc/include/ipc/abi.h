@@ -38,6 +38,7 @@ enum {
     SYS_REPLY_SAVE      = 12,  /* () -> reply h: answer the current caller later */
     SYS_SPACE_SET_PAGER = 13,  /* (space h, ep h or 0): where the space's faults go */
     SYS_MAP_RIGHTS      = 14,  /* (space h, va) -> PAGE_* rights of the mapping there, 0: none */
+    SYS_SPACE_LIMIT     = 15,  /* (space h, frames, under space h or 0) -> 1 own account, 0 shared */
     SYS_LIGHT_COUNT,
 
     /* May switch threads: full register save. */
@@ -151,6 +152,11 @@ enum {
     KINFO_TICKS = 3,         /* timer interrupts so far */
     KINFO_TSC_PER_TICK = 4,  /* calibration: TSC counts per timer tick */
     KINFO_MAPPINGS = 5,      /* live nodes of the mapping database */
+    /* The caller's kernel-memory account (SYS_SPACE_LIMIT): frames charged
+     * to it and to the accounts under it, and its limit. */
+    KINFO_KMEM_USED = 6,
+    KINFO_KMEM_LIMIT = 7,
+    KINFO_KMEM_RESERVE = 8,  /* pool frames only the root task may take */
 };
 
 #define PRIORITY_COUNT   16    /* 0 lowest .. 15 highest */

@@ -144,6 +144,24 @@ static inline uint64_t sys_space_set_pager(handle_t space, handle_t pager)
     return sys_light4(SYS_SPACE_SET_PAGER, space, pager, 0, 0).status;
 }
 
+/* Gives `space` (RIGHT_MAP) a kernel-memory account of its own, limited
+ * to `frames` frames of the kernel pool for everything charged to it (its
+ * page tables, handle pages and mapping nodes, the objects its task makes,
+ * the accounts under it), nested under the account of `under` (a space
+ * handle with RIGHT_MAP; HANDLE_NONE: the caller's own space), whose limits
+ * bound it too. The space must have no mappings yet and no account of its
+ * own (IPC_ESTATE); IPC_ENOMEM when an account has no room for what it
+ * holds already. Under an account ACCOUNT_DEPTH_MAX (8) deep, the space
+ * shares `under`'s account instead; *own says which (1: own). */
+static inline uint64_t sys_space_limit(handle_t space, uint64_t frames, handle_t under,
+                                       uint64_t *own)
+{
+    struct sys_ret r = sys_light4(SYS_SPACE_LIMIT, space, frames, under, 0);
+    if (own)
+        *own = r.value;
+    return r.status;
+}
+
 /* The PAGE_* rights of the mapping at va in `space` (RIGHT_MAP), 0 when
  * nothing is mapped there. */
 static inline uint64_t sys_map_rights(handle_t space, uint64_t va, uint32_t *rights)

@@ -5,7 +5,7 @@
 #define ARCH_SYSCALL_ASM_H
 
 #define ASM_SYS_FIRST_SWITCHING 16
-#define ASM_SYS_LIGHT_COUNT     15
+#define ASM_SYS_LIGHT_COUNT     16
 #define ASM_IPC_ENOSYS          1
 #define ASM_SYS_CALL            17
 #define ASM_SYS_REPLY_RECV      18

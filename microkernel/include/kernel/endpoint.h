@@ -21,7 +21,8 @@ struct endpoint {
     struct space *notices, *notices_tail;
 };
 
-struct endpoint *endpoint_create(void);
+struct account;
+struct endpoint *endpoint_create(struct account *a);   /* paid for by a */
 /* Wakes every waiter with IPC_EDEAD and marks the endpoint dead. */
 void endpoint_destroy(struct endpoint *e);
 void endpoint_release(struct endpoint *e);

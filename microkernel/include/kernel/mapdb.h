@@ -23,7 +23,7 @@
  * down costs what it has mapped, not the size of its tables.
  *
  * Every walk is iterative: any depth or breadth of derivation runs in
- * bounded kernel stack. Nodes come from a pool of kernel frames; callers
+ * bounded kernel stack. Nodes come from stocks (stock.h); callers
  * reserve what an operation may need first (mapdb_reserve) so that the
  * operation itself cannot fail. TLB: the caller flushes the entries it
  * named (it knows their space); a derived entry elsewhere that lost rights
@@ -37,6 +37,7 @@
 #define KERNEL_MAPDB_H
 
 #include <kernel/pte.h>
+#include <kernel/stock.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,18 +64,22 @@ static inline struct mapping **mapdb_slot(uint64_t *pte)
     return (struct mapping **)((uintptr_t)pte + MAPDB_SHADOW_OFFSET);
 }
 
-/* The node pool: free nodes linked through `parent`. */
-extern struct mapping *mapdb_free_list;
-extern uint64_t mapdb_free_count, mapdb_node_count;
+/* Nodes come from the node stock of the account that pays for the space
+ * they map into (account.h); free nodes are linked through `parent`. */
+extern uint64_t mapdb_live_count;
 /* Some entry lost rights or went away since the last mapdb_sync. */
 extern bool mapdb_stale;
 
 /* Nodes in use: the mappings made by map that still exist. */
-static inline uint64_t mapdb_live(void) { return mapdb_node_count - mapdb_free_count; }
+static inline uint64_t mapdb_live(void) { return mapdb_live_count; }
 
-/* Makes sure n nodes can be taken without failing; false when kernel
- * memory runs out (nothing else changed). One map of one page takes one. */
-bool mapdb_reserve(uint64_t n);
+/* Makes sure n nodes can be taken from pool without failing; false when
+ * its account may not have the frames (nothing else changed). One map of
+ * one page takes one. */
+static inline bool mapdb_reserve(struct stock *pool, uint64_t n)
+{
+    return stock_reserve(pool, n);
+}
 
 /* Takes childless m out of its parent's and its space's lists and frees
  * it (its entry is the caller's to clear). */
@@ -86,9 +91,8 @@ static inline void mapdb_unlink_free(struct mapping *m)
     *m->slink = m->snext;
     if (m->snext)
         m->snext->slink = m->slink;
-    m->parent = mapdb_free_list;
-    mapdb_free_list = m;
-    mapdb_free_count++;
+    stock_put(m);
+    mapdb_live_count--;
 }
 
 /* Writes a root mapping (the kernel's own) with its ceiling. */
@@ -102,14 +106,13 @@ static inline void mapdb_set_root(uint64_t *pte, uint64_t pa, uint32_t rights)
 static inline bool mapdb_is_root(uint64_t *pte) { return !*mapdb_slot(pte); }
 
 /* dst (not present, in the space whose node list is *list) maps src's
- * frame with rights (within src's), derived from src; takes one reserved
- * node. Inline: the IPC fastpath resolves faults with it. */
-static inline void mapdb_derive(uint64_t *src, struct mapping **list, uint64_t *dst,
-                                uint32_t rights)
+ * frame with rights (within src's), derived from src; takes one node
+ * reserved in pool. Inline: the IPC fastpath resolves faults with it. */
+static inline void mapdb_derive(struct stock *pool, uint64_t *src, struct mapping **list,
+                                uint64_t *dst, uint32_t rights)
 {
-    struct mapping *p = *mapdb_slot(src), *m = mapdb_free_list;
-    mapdb_free_list = m->parent;
-    mapdb_free_count--;
+    struct mapping *p = *mapdb_slot(src), *m = stock_take(pool);
+    mapdb_live_count++;
     uint64_t ceiling = 0;
     m->parent = p;
     m->child = 0;

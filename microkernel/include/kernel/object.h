@@ -42,11 +42,13 @@ struct object {
 };
 _Static_assert(sizeof(struct object) == 32, "32 bytes: keeps what follows 16-aligned");
 
-/* Slab allocation: zeroed objects of a type, from kernel frames. After
- * object_reserve(type) returned true, the next object_alloc(type) cannot
- * fail (the slab keeps what it grew: nothing to give back). */
-bool  object_reserve(enum object_type type);
-void *object_alloc(enum object_type type);
+struct account;
+/* Zeroed objects of a type, from the stock of the account that pays for
+ * them (account.h); the object holds a reference to it. After
+ * object_reserve(a, type) returned true, the next object_alloc(a, type)
+ * cannot fail (the stock keeps what it grew). */
+bool  object_reserve(struct account *a, enum object_type type);
+void *object_alloc(struct account *a, enum object_type type);
 void  object_ref(struct object *o);
 /* Drops a reference; at zero, tears the object down if needed and frees
  * it. Releasing one object may drop the last reference to others (a

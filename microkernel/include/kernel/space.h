@@ -24,6 +24,13 @@ struct space {
     struct thread *threads;       /* live threads, linked by space_next */
     struct mapping *mappings;     /* its derived mappings' nodes (mapdb.h) */
     struct object *owned;         /* what its task made (object.h, ownership) */
+    /* Who pays for its tables, shadows, handle pages and mapping nodes
+     * (ref; account.h), and how many frames of those it holds now. NULL
+     * once torn down. own_account: the account is its own (SYS_SPACE_LIMIT),
+     * not its creator's. */
+    struct account *account;
+    uint64_t frames;
+    bool     own_account;
     struct endpoint *pager;       /* ref: where its threads' faults go; NULL: faults kill */
     uint64_t pager_badge;         /* the badge its fault messages carry */
     /* Its death notice (ipc/fault.h DEATH_NOTICE): how the last thread
@@ -59,8 +66,25 @@ static inline uint64_t *space_pte(const struct space *s, uint64_t va)
 /* Once, after the CPU probe. */
 void space_init(void);
 
-/* Allocates a space with an empty lower half. NULL when out of memory. */
-struct space *space_create(void);
+/* Allocates a space with an empty lower half, paid for (object and tables)
+ * by account a. NULL when a may not have the memory. */
+struct space *space_create(struct account *a);
+
+/* A frame for s's own structures (tables, handle pages), charged to its
+ * account: its physical address, or 0. */
+uint64_t space_frame_alloc(struct space *s);
+void space_frame_free(struct space *s, uint64_t pa);
+
+/* Where s's mapping nodes come from. */
+struct stock *space_nodes(struct space *s);
+
+/* Gives s an account of its own of `limit` frames under the account of
+ * `under` (or, too deep, makes it share under's account), moving the
+ * charge of what s holds. IPC_ESTATE when s has mappings or already has
+ * its own account; IPC_ENOMEM when the accounts have no room. The value:
+ * 1 own account, 0 shared. */
+uint64_t space_set_account(struct space *s, struct space *under, uint64_t limit,
+                           uint64_t *own);
 
 /* Kills the space's threads, frees its page tables and handle table, marks
  * it dead. Safe to call on the current thread's own space (the caller then

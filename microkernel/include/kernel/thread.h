@@ -49,10 +49,11 @@ struct thread {
     struct fault_info fault;
 };
 
-/* A new thread, TS_INACTIVE, holding a reference to its space (whose
- * pager gets its faults). */
-struct thread *thread_create(struct space *s, uint64_t entry, uint64_t stack,
-                             unsigned priority, uint64_t arg);
+struct account;
+/* A new thread, TS_INACTIVE, paid for by account a, holding a reference
+ * to its space (whose pager gets its faults). */
+struct thread *thread_create(struct account *a, struct space *s, uint64_t entry,
+                             uint64_t stack, unsigned priority, uint64_t arg);
 
 /* Ends t: leaves every queue, wakes its partners with `status`
  * (IPC_EDEAD), leaves its space, drops its references. If t is current,
