@@ -116,11 +116,12 @@ void vm_destroy(struct vm *v)
 /* ---- the whole attack, twice, and the accounts -------------------------- */
 
 struct snap {
-    uint64_t mappings, objects, frames_free, kernel_free;
+    uint64_t mappings, objects, frames_free, kernel_free, kmem_used;
 };
 
 static void snap(struct snap *s)
 {
+    s->kmem_used = sys_kernel_info(KINFO_KMEM_USED);
     s->mappings = sys_kernel_info(KINFO_MAPPINGS);
     s->objects = sys_kernel_info(KINFO_OBJECTS);
     s->kernel_free = sys_kernel_info(KINFO_FREE_FRAMES);
@@ -132,7 +133,8 @@ static void snap(struct snap *s)
 static void show(const char *prog, const char *what, const struct snap *a, const struct snap *b)
 {
     printf("%s: %s: mappings %ld, objects %ld, pager frames free %ld, kernel frames "
-           "free %ld\n", prog, what, D(mappings), D(objects), D(frames_free), D(kernel_free));
+           "free %ld, kernel frames charged to us %ld\n", prog, what, D(mappings), D(objects),
+           D(frames_free), D(kernel_free), D(kmem_used));
 }
 
 int attack_twice(const char *prog, const char *leak_test, int (*attack)(void))
@@ -151,11 +153,70 @@ int attack_twice(const char *prog, const char *leak_test, int (*attack)(void))
     show(prog, "second run", &s1, &s2);
     const struct snap *a = &s1, *b = &s2;
     round_no = 1;                         /* the accounts are checked once */
-    if (D(mappings) || D(objects) || D(frames_free) || D(kernel_free))
+    if (D(mappings) || D(objects) || D(frames_free) || D(kernel_free) || D(kmem_used))
         failed += fail(leak_test, "second run changed mappings %ld, objects %ld, pager "
-                       "frames free %ld, kernel frames free %ld", D(mappings), D(objects),
-                       D(frames_free), D(kernel_free));
+                       "frames free %ld, kernel frames free %ld, charged to us %ld",
+                       D(mappings), D(objects), D(frames_free), D(kernel_free), D(kmem_used));
     else
         failed += pass(leak_test);
     return failed ? 1 : 0;
+}
+
+/* ---- a canary beside an attacker ----------------------------------------- */
+
+#define CANARY_PAGES 16
+
+static void __attribute__((noreturn)) canary_child(void)
+{
+    int64_t m = mmap(0, CANARY_PAGES * PAGE, PROT_READ | PROT_WRITE, 0);
+    if (m < 0)
+        exit(1);
+    volatile uint64_t *w = (volatile uint64_t *)m;
+    for (uint64_t i = 0; i < CANARY_PAGES; i++)
+        w[i * PAGE / 8] = i;                /* demand-zero faults */
+    int64_t g = fork();
+    if (g == 0) {
+        for (uint64_t i = 0; i < CANARY_PAGES; i++)
+            w[i * PAGE / 8] = i + 100;      /* copy-on-write faults */
+        for (uint64_t i = 0; i < CANARY_PAGES; i++)
+            if (w[i * PAGE / 8] != i + 100)
+                exit(8);
+        exit(7);
+    }
+    int st = -1;
+    if (g < 0)
+        exit(2);
+    if (wait_pid(g, &st) != g || st != 7)
+        exit(3);
+    for (uint64_t i = 0; i < CANARY_PAGES; i++)
+        if (w[i * PAGE / 8] != i)
+            exit(4);                        /* the grandchild's writes leaked to us */
+    exit(42);
+}
+
+int canary_process(const char *name)
+{
+    struct pager_stats a, b;
+    if (pager_stats(&a))
+        return fail(name, "canary: no pager statistics");
+    uint64_t objects = sys_kernel_info(KINFO_OBJECTS), mappings = sys_kernel_info(KINFO_MAPPINGS);
+    int64_t pid = fork();
+    if (pid == 0)
+        canary_child();
+    if (pid < 0)
+        return fail(name, "canary: fork failed with %ld", -pid);
+    int st = -1;
+    int64_t got = wait_pid(pid, &st);
+    if (pager_stats(&b))
+        return fail(name, "canary: no pager statistics after");
+    if (got != pid || st != 42)
+        return fail(name, "canary: exit status %d (want 42; wait gave %ld)", st, got);
+    if (b.frames_free != a.frames_free || b.processes != a.processes)
+        return fail(name, "canary: pager frames free %ld, processes %ld after it",
+                    (int64_t)(b.frames_free - a.frames_free), (int64_t)(b.processes - a.processes));
+    if (sys_kernel_info(KINFO_OBJECTS) != objects || sys_kernel_info(KINFO_MAPPINGS) != mappings)
+        return fail(name, "canary: kernel objects %ld, mappings %ld after it",
+                    (int64_t)(sys_kernel_info(KINFO_OBJECTS) - objects),
+                    (int64_t)(sys_kernel_info(KINFO_MAPPINGS) - mappings));
+    return 0;
 }

@@ -82,6 +82,13 @@ int vm_thread(struct vm *v, void (*fn)(void *));
 /* S destroyed (its threads die, its mappings go), handles and stack gone. */
 void vm_destroy(struct vm *v);
 
+/* A canary beside an attacker: a child of ours that maps and touches 16
+ * pages, forks a grandchild that writes them all (copy-on-write) and exits
+ * 7, checks its own pages are untouched and exits 42. Pager frames and
+ * processes, kernel objects and mappings must be exactly back. 0, or
+ * fail(name, ...). */
+int canary_process(const char *name);
+
 /* Runs attack twice (round_no 1, then 2), prints "prog: ..." with both
  * runs' accounts, and checks the second run's as test leak_test. Exit
  * status: 0 only if everything passed. */

@@ -1,4 +1,4 @@
-DESCRIPTION="isolation: a hostile process's aliases, chains and rights die with their sources (mapping database); a fork bomb meets the pager's per-process limits and its tree goes with it"
+DESCRIPTION="isolation: a hostile process's aliases, chains and rights die with their sources (mapping database); a fork bomb meets the pager's per-process limits and its tree goes with it; a process that takes all the kernel memory it can stops at its own account's limit while a canary beside it works"
 MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/utest.elf")
 for t in a_alias a_chain a_rights a_forkbomb a_kmem; do MODULES+=("$BUILD/servers/$t.elf"); done
 CMDLINE="init=utest.elf"
@@ -24,7 +24,13 @@ EXPECT=(
   '^TEST module_text_stays_readonly pass$'
   '^TEST pager_binding_refused pass$'
   '^TEST rights_no_leak pass$'
-  '^utest: 4 programs, 0 failed; 1 processes left'
+  '^TEST kmem_spaces pass$'
+  '^TEST kmem_endpoints pass$'
+  '^TEST kmem_threads pass$'
+  '^TEST kmem_nodes pass$'
+  '^TEST kmem_nested pass$'
+  '^TEST kmem_no_leak pass$'
+  '^utest: 5 programs, 0 failed; 1 processes left'
   '^kernel: root task exited with status 0$'
 )
 # The fork bomb's processes may be killed when their family's kernel-memory
