@@ -12,6 +12,7 @@
 
 struct account root_account;
 uint64_t account_reserve_frames;
+static struct account *all_accounts;
 
 #define ITEM(type) ((sizeof(type) + 15) & ~(uint64_t)15)   /* keeps objects 16-aligned */
 static const uint64_t item_size[STOCK_KINDS] = {
@@ -34,6 +35,19 @@ static void init(struct account *a, struct account *parent, uint64_t limit)
         a->stocks[k].size = item_size[k];
         a->stocks[k].owner = a;
     }
+    a->next = all_accounts;
+    if (a->next)
+        a->next->link = &a->next;
+    a->link = &all_accounts;
+    all_accounts = a;
+}
+
+uint64_t account_nodes_live(void)
+{
+    uint64_t n = 0;
+    for (struct account *a = all_accounts; a; a = a->next)
+        n += stock_live(&a->stocks[STOCK_NODE]);
+    return n;
 }
 
 void account_init_root(uint64_t limit, uint64_t reserve)
@@ -109,6 +123,9 @@ void account_unref(struct account *a)
             panic("account: freed holding %lu frames", a->used);
         if (!parent)
             panic("account: the root task's account freed");
+        *a->link = a->next;
+        if (a->next)
+            a->next->link = a->link;
         stock_put(a);
         a = parent;
     }

@@ -19,7 +19,6 @@
 #include <kernel/fastpath.h>
 #include <kernel/ipc.h>
 #include <kernel/lib.h>
-#include <kernel/account.h>
 #include <kernel/mapdb.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
@@ -147,11 +146,11 @@ bool fastpath_fault(struct thread *self)
 
 /* A fault reply the fastpath can apply: resume, optionally mapping one page
  * of the replier's space. The map item passes the checks every map does
- * (vmops.h); then the fastpath wants the destination's table to exist, a
- * node at hand, and at most a childless derived mapping to replace (else
- * the slow path does it). Returns the source and destination entries
- * (*src_out NULL: no map item), or false to leave the reply to the slow
- * path. */
+ * (vmops.h); then the fastpath wants the destination's table to exist and
+ * either a free node in its space's stock or a childless derived mapping
+ * to replace, whose node the new one reuses (anything else is the slow
+ * path's). Returns the source and destination entries (*src_out NULL: no
+ * map item), or false to leave the reply to the slow path. */
 static inline bool fault_reply_ok(const struct trap_frame *r, struct thread *self,
                                   struct thread *caller, uint64_t **src_out, uint64_t **dst_out)
 {
@@ -167,13 +166,14 @@ static inline bool fault_reply_ok(const struct trap_frame *r, struct thread *sel
         return false;
     uint64_t *from = space_pte(self->space, src);
     uint64_t *to = space_pte(caller->space, dst);
-    if (unlikely(vm_map_source_check(from, rights) || !to ||
-                 !caller->space->account->stocks[STOCK_NODE].free_count))
+    if (unlikely(vm_map_source_check(from, rights) || !to))
         return false;
     if (*to & PTE_P) {
         struct mapping *old = *mapdb_slot(to);
         if (unlikely(!old || old->child))
             return false;
+    } else if (unlikely(!caller->space->nodes->free_count)) {
+        return false;
     }
     *src_out = from;
     *dst_out = to;
@@ -205,14 +205,17 @@ static bool fault_reply_recv(struct trap_frame *r, struct thread *self, struct t
     caller->replier = NULL;
     caller->faulting = false;           /* the instruction runs again */
     if (src) {
+        struct mapping *node;
         if (*dst & PTE_P) {             /* replaced: a leaf, see fault_reply_ok */
-            mapdb_unlink_free(*mapdb_slot(dst));
+            node = *mapdb_slot(dst);    /* the new mapping reuses its node: a */
+            mapdb_unlink(node);         /* space's nodes all come from its stock */
             *dst = 0;
             if (caller->space == active_space)
                 __asm__ volatile("invlpg (%0)" : : "r"(r->r10) : "memory");
+        } else {
+            node = stock_take(caller->space->nodes);
         }
-        mapdb_derive(&caller->space->account->stocks[STOCK_NODE], src, &caller->space->mappings,
-                     dst, MAP_ITEM_RIGHTS(r->r8));
+        mapdb_derive_node(node, src, &caller->space->mappings, dst, MAP_ITEM_RIGHTS(r->r8));
     }
     wait_and_switch(self, ep, caller);
     return true;

@@ -1,7 +1,6 @@
 /* The mapping database; see mapdb.h. */
 #include <kernel/mapdb.h>
 
-uint64_t mapdb_live_count;
 bool mapdb_stale;
 
 /* Clears childless m's entry and frees it. */

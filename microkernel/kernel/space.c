@@ -38,7 +38,13 @@ void space_frame_free(struct space *s, uint64_t pa)
     s->frames--;
 }
 
-struct stock *space_nodes(struct space *s) { return &s->account->stocks[STOCK_NODE]; }
+struct stock *space_nodes(struct space *s) { return s->nodes; }
+
+static void pay_from(struct space *s, struct account *a)
+{
+    s->account = a;
+    s->nodes = &a->stocks[STOCK_NODE];
+}
 
 struct space *space_create(struct account *a)
 {
@@ -46,7 +52,7 @@ struct space *space_create(struct account *a)
     if (!pa)
         return NULL;                  /* nothing taken: the stock keeps what it grew */
     struct space *s = object_alloc(a, OBJ_SPACE);   /* reserved: cannot fail */
-    s->account = a;
+    pay_from(s, a);
     account_ref(a);
     s->frames = 1;                    /* its PML4 */
     uint64_t *pml4 = phys_to_virt(pa);
@@ -192,6 +198,7 @@ static void teardown(struct space *s)
         panic("space %lu: %lu frames left at teardown", s->id, s->frames);
     account_unref(s->account);       /* its nodes are all back: it may go */
     s->account = NULL;
+    s->nodes = NULL;
 }
 
 void space_destroy(struct space *s)
@@ -218,13 +225,13 @@ uint64_t space_set_account(struct space *s, struct space *under, uint64_t limit,
             return IPC_ENOMEM;
         account_move(old, parent, s->frames);
         account_ref(parent);
-        s->account = parent;
+        pay_from(s, parent);
     } else {
         if (!account_move_ok(old, parent, limit, s->frames) || !account_reserve(parent))
             return IPC_ENOMEM;
         struct account *a = account_create(parent, limit);   /* reserved: cannot fail */
         account_move(old, a, s->frames);
-        s->account = a;               /* the reference account_create gave */
+        pay_from(s, a);               /* with the reference account_create gave */
         s->own_account = true;
     }
     account_unref(old);

@@ -228,7 +228,7 @@ static struct sys_ret kcall_kernel_info(uint64_t what)
     case KINFO_OBJECTS: return OK(object_count());
     case KINFO_TICKS: return OK(cpu0.ticks);
     case KINFO_TSC_PER_TICK: return OK(apic_tsc_per_tick);
-    case KINFO_MAPPINGS: return OK(mapdb_live());
+    case KINFO_MAPPINGS: return OK(account_nodes_live());
     case KINFO_KMEM_USED: return OK(caller_space()->account->used);
     case KINFO_KMEM_LIMIT: return OK(caller_space()->account->limit);
     case KINFO_KMEM_RESERVE: return OK(account_reserve_frames);

@@ -43,6 +43,7 @@ struct frame_allocator kernel_frames;
 /* The node stock, its frames from kernel_frames (the kernel's come from
  * an account). */
 static struct stock pool = { .size = sizeof(struct mapping) };
+#define mapdb_live() stock_live(&pool)
 void *stock_frame_get(struct stock *st)
 {
     (void)st;

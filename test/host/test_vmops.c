@@ -47,6 +47,7 @@ struct space *active_space;
 /* One node stock for all fake spaces (the kernel's: one per account),
  * its frames from kernel_frames. */
 static struct stock pool = { .size = sizeof(struct mapping) };
+#define mapdb_live() stock_live(&pool)
 struct stock *space_nodes(struct space *s)
 {
     (void)s;

@@ -43,6 +43,7 @@ struct account {
     uint32_t refs;               /* paying spaces, accounts under it, live objects */
     uint32_t depth;              /* the root task's: 0 */
     struct stock stocks[STOCK_KINDS];
+    struct account *next, **link;   /* every account (for the totals) */
 };
 
 /* The root task's account (the whole pool) and the frames only it may
@@ -72,5 +73,8 @@ bool account_reserve(struct account *parent);
 struct account *account_create(struct account *parent, uint64_t limit);
 /* Moves n frames' charge from one account to another (checked). */
 void account_move(struct account *from, struct account *to, uint64_t n);
+
+/* Mapping nodes in use in all accounts (KINFO_MAPPINGS). */
+uint64_t account_nodes_live(void);
 
 #endif

@@ -65,13 +65,11 @@ static inline struct mapping **mapdb_slot(uint64_t *pte)
 }
 
 /* Nodes come from the node stock of the account that pays for the space
- * they map into (account.h); free nodes are linked through `parent`. */
-extern uint64_t mapdb_live_count;
+ * they map into (account.h); free nodes are linked through `parent`. The
+ * nodes in use (the mappings made by map that still exist) are what the
+ * stocks have handed out (account_nodes_live). */
 /* Some entry lost rights or went away since the last mapdb_sync. */
 extern bool mapdb_stale;
-
-/* Nodes in use: the mappings made by map that still exist. */
-static inline uint64_t mapdb_live(void) { return mapdb_live_count; }
 
 /* Makes sure n nodes can be taken from pool without failing; false when
  * its account may not have the frames (nothing else changed). One map of
@@ -81,9 +79,9 @@ static inline bool mapdb_reserve(struct stock *pool, uint64_t n)
     return stock_reserve(pool, n);
 }
 
-/* Takes childless m out of its parent's and its space's lists and frees
- * it (its entry is the caller's to clear). */
-static inline void mapdb_unlink_free(struct mapping *m)
+/* Takes childless m out of its parent's and its space's lists (its entry
+ * is the caller's to clear). */
+static inline void mapdb_unlink(struct mapping *m)
 {
     *m->link = m->next;
     if (m->next)
@@ -91,8 +89,13 @@ static inline void mapdb_unlink_free(struct mapping *m)
     *m->slink = m->snext;
     if (m->snext)
         m->snext->slink = m->slink;
+}
+
+/* The same, and m goes back to its stock. */
+static inline void mapdb_unlink_free(struct mapping *m)
+{
+    mapdb_unlink(m);
     stock_put(m);
-    mapdb_live_count--;
 }
 
 /* Writes a root mapping (the kernel's own) with its ceiling. */
@@ -106,13 +109,13 @@ static inline void mapdb_set_root(uint64_t *pte, uint64_t pa, uint32_t rights)
 static inline bool mapdb_is_root(uint64_t *pte) { return !*mapdb_slot(pte); }
 
 /* dst (not present, in the space whose node list is *list) maps src's
- * frame with rights (within src's), derived from src; takes one node
- * reserved in pool. Inline: the IPC fastpath resolves faults with it. */
-static inline void mapdb_derive(struct stock *pool, uint64_t *src, struct mapping **list,
-                                uint64_t *dst, uint32_t rights)
+ * frame with rights (within src's), derived from src, recorded in node m
+ * (a free one of that space's stock). Inline: the IPC fastpath resolves
+ * faults with it. */
+static inline void mapdb_derive_node(struct mapping *m, uint64_t *src, struct mapping **list,
+                                     uint64_t *dst, uint32_t rights)
 {
-    struct mapping *p = *mapdb_slot(src), *m = stock_take(pool);
-    mapdb_live_count++;
+    struct mapping *p = *mapdb_slot(src);
     uint64_t ceiling = 0;
     m->parent = p;
     m->child = 0;
@@ -137,6 +140,13 @@ static inline void mapdb_derive(struct stock *pool, uint64_t *src, struct mappin
     *list = m;
     *dst = (*src & PTE_ADDR) | pte_flags(rights) | ceiling;
     *mapdb_slot(dst) = m;
+}
+
+/* The same with a node reserved in pool. */
+static inline void mapdb_derive(struct stock *pool, uint64_t *src, struct mapping **list,
+                                uint64_t *dst, uint32_t rights)
+{
+    mapdb_derive_node(stock_take(pool), src, list, dst, rights);
 }
 
 /* Removes the present derived mapping at pte and everything derived from

@@ -29,6 +29,7 @@ struct space {
      * once torn down. own_account: the account is its own (SYS_SPACE_LIMIT),
      * not its creator's. */
     struct account *account;
+    struct stock *nodes;          /* the account's node stock (the fastpath's) */
     uint64_t frames;
     bool     own_account;
     struct endpoint *pager;       /* ref: where its threads' faults go; NULL: faults kill */
@@ -75,7 +76,7 @@ struct space *space_create(struct account *a);
 uint64_t space_frame_alloc(struct space *s);
 void space_frame_free(struct space *s, uint64_t pa);
 
-/* Where s's mapping nodes come from. */
+/* Where s's mapping nodes come from (s->nodes; a function for host tests). */
 struct stock *space_nodes(struct space *s);
 
 /* Gives s an account of its own of `limit` frames under the account of
