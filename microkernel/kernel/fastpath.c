@@ -196,7 +196,7 @@ static bool fault_reply_recv(struct trap_frame *r, struct thread *self, struct t
 {
     uint64_t badge, *src, *dst;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_RECV, &badge);
-    if (unlikely(!ep || ipc_pending(ep) || !sched_may_run(caller->priority) || zombie ||
+    if (unlikely(!ep || ipc_pending(ep) || !sched_may_switch_to(caller) || zombie ||
                  !fault_reply_ok(r, self, caller, &src, &dst)))
         return false;
 
@@ -230,7 +230,7 @@ bool fastpath_reply_recv(struct trap_frame *r)
         return fault_reply_recv(r, self, caller);
     uint64_t badge;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_RECV, &badge);
-    if (unlikely(!ep || ipc_pending(ep) || !sched_may_run(caller->priority) || zombie))
+    if (unlikely(!ep || ipc_pending(ep) || !sched_may_switch_to(caller) || zombie))
         return false;
 
     /* POINT OF NO RETURN */

@@ -37,12 +37,30 @@ int sched_top_priority(void)
     return ready_mask ? 31 - __builtin_clz(ready_mask) : -1;
 }
 
+/* t, just taken from level p, owes time: while others of its level wait,
+ * each that owes pays a turn and goes behind them; alone at its level, it
+ * owes nobody. Ends: every pass raises a budget. */
+static __attribute__((noinline)) struct thread *pay_debts(int p, struct thread *t)
+{
+    while (t->budget <= 0 && ready[p].head) {
+        sched_set_budget(t, t->budget + SLICE_TICKS);
+        tqueue_push(&ready[p], t);
+        t = tqueue_pop(&ready[p]);
+    }
+    if (t->budget <= 0)
+        sched_set_budget(t, SLICE_TICKS);
+    return t;
+}
+
+/* The first thread of the top level that owes no time. */
 static struct thread *pick(void)
 {
     int p = sched_top_priority();
     if (p < 0)
         return NULL;
     struct thread *t = tqueue_pop(&ready[p]);
+    if (__builtin_expect(!t->owes_nothing, 0))
+        t = pay_debts(p, t);
     if (!ready[p].head)
         ready_mask &= ~(1u << p);
     return t;
@@ -112,10 +130,28 @@ void sched_yield(void)
     }
 }
 
+/* Who pays for current's time: the end of its chain of callers. */
+static struct thread *payer(void)
+{
+    struct thread *t = current;
+    for (int i = 0; t->reply_to && i < DONATION_CHAIN_MAX; i++)
+        t = t->reply_to;
+    return t;
+}
+
 void sched_tick(void)
 {
-    if (current)
-        sched_yield();
+    if (!current)
+        return;
+    struct thread *p = payer();
+    p->ticks++;
+    if (p->budget > -(1 << 30))
+        sched_set_budget(p, p->budget - 1);   /* (a debt that large changes nothing) */
+    if (p != current)
+        return;                        /* a server on someone's time goes on */
+    if (p->budget <= 0)
+        sched_set_budget(p, p->budget + SLICE_TICKS);
+    sched_yield();
 }
 
 void sched_preempt_if_outranked(void)

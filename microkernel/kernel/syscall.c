@@ -232,6 +232,7 @@ static struct sys_ret kcall_kernel_info(uint64_t what)
     case KINFO_KMEM_USED: return OK(caller_space()->account->used);
     case KINFO_KMEM_LIMIT: return OK(caller_space()->account->limit);
     case KINFO_KMEM_RESERVE: return OK(account_reserve_frames);
+    case KINFO_THREAD_TICKS: return OK(current->ticks);
     default: return ERR(IPC_EINVAL);
     }
 }

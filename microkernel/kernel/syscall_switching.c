@@ -38,7 +38,7 @@ static void do_reply_recv(struct endpoint *e)
         return;
     }
     ipc_block_recv(e);
-    if (caller && (int)caller->priority >= sched_top_priority()) {
+    if (caller && sched_may_switch_to(caller)) {
         sched_switch_to(caller);
     } else {
         if (caller)

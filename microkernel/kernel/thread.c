@@ -33,6 +33,7 @@ struct thread *thread_create(struct account *a, struct space *s, uint64_t entry,
     t->id = next_thread_id++;
     t->state = TS_INACTIVE;
     t->priority = (uint8_t)priority;
+    sched_set_budget(t, SLICE_TICKS);
     t->space = s;
     object_ref(&s->obj);
     t->ctx.rip = entry;

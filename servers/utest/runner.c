@@ -15,6 +15,7 @@ static const char *const programs[] = {
     "t_death.elf",
     /* The isolation suite's attack programs (test/qemu/cases/isolation_tests.sh). */
     "a_alias.elf", "a_chain.elf", "a_rights.elf", "a_forkbomb.elf", "a_kmem.elf",
+    "a_flood.elf",
 };
 
 int main(void)

@@ -157,6 +157,9 @@ enum {
     KINFO_KMEM_USED = 6,
     KINFO_KMEM_LIMIT = 7,
     KINFO_KMEM_RESERVE = 8,  /* pool frames only the root task may take */
+    /* Timer ticks charged to the calling thread: those it ran and those
+     * servers ran working for it (time donation, kernel/sched.h). */
+    KINFO_THREAD_TICKS = 9,
 };
 
 #define PRIORITY_COUNT   16    /* 0 lowest .. 15 highest */

@@ -1,11 +1,28 @@
 /*
  * Scheduling: fixed priorities (ipc/abi.h PRIORITY_COUNT), round robin
  * within a level on the timer tick. The running thread is in no queue.
+ *
+ * Time donation: a server's work is charged to the thread it works for.
+ * Each tick is charged to the thread at the end of current's chain of
+ * callers (current->reply_to, its reply_to, ...): to current itself when
+ * it works for nobody. A thread's budget is its turn, SLICE_TICKS ticks;
+ * run out while running, it goes behind its level's other threads and
+ * gets a new turn, as round robin always did. Run out while a server
+ * works for it, it owes the time: the server's reply does not switch to
+ * it, and while it owes, each time its turn comes with another thread of
+ * its level ready it pays one turn and waits behind them. So a process
+ * that keeps a server busy gets no more of the CPU than its peers, however
+ * long each request takes. A thread alone at its level owes nobody.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
 #include <kernel/thread.h>
+
+#define SLICE_TICKS 1              /* a turn: one timer tick (TIMER_HZ) */
+/* Longest chain of callers a tick follows to find who pays (a longer one
+ * charges the thread it reached). */
+#define DONATION_CHAIN_MAX 16
 
 extern struct thread *current;
 extern uint32_t ready_mask;        /* bit p: a thread of priority p is ready */
@@ -13,6 +30,20 @@ extern struct thread *zombie;      /* died while current; freed at the next swit
 
 /* True when no ready thread outranks priority p (p may run now). */
 static inline bool sched_may_run(unsigned p) { return (ready_mask >> p) <= 1; }
+
+/* Whether a woken thread may run at once instead of queueing: nothing
+ * ready outranks it, and it owes no time while others of its level wait
+ * (one comparison: the fastpath's and the slow path's check). */
+static inline bool sched_may_switch_to(const struct thread *t)
+{
+    return (ready_mask >> t->priority) <= t->owes_nothing;
+}
+
+static inline void sched_set_budget(struct thread *t, int32_t budget)
+{
+    t->budget = budget;
+    t->owes_nothing = budget > 0;
+}
 
 void sched_ready(struct thread *t);      /* -> TS_READY, tail of its level */
 void sched_unready(struct thread *t);    /* out of its ready queue */

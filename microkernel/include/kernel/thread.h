@@ -37,6 +37,10 @@ struct thread {
     uint8_t  priority;
     bool     call;                  /* the pending send wants a reply */
     bool     faulting;              /* the pending send is a fault message */
+    int32_t  budget;                /* ticks left of its turn; below 1 it owes
+                                       time it was served (sched.h) */
+    uint32_t owes_nothing;          /* budget > 0, kept for the switch check */
+    uint64_t ticks;                 /* ticks charged to it (KINFO_THREAD_TICKS) */
     uint64_t send_badge;            /* badge of the pending send */
     struct thread *qnext, *qprev;   /* ready queue or endpoint queue */
     struct endpoint *blocked_on;    /* endpoint whose queue holds us (ref) */

@@ -1,8 +1,8 @@
-DESCRIPTION="isolation: a hostile process's aliases, chains and rights die with their sources (mapping database); a fork bomb meets the pager's per-process limits and its tree goes with it; a process that takes all the kernel memory it can stops at its own account's limit while a canary beside it works"
+DESCRIPTION="isolation: a hostile process's aliases, chains and rights die with their sources (mapping database); a fork bomb meets the pager's per-process limits and its tree goes with it; a process that takes all the kernel memory it can stops at its own account's limit while a canary beside it works; a process flooding the pager leaves a same-priority process at least 40% of the CPU"
 MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/utest.elf")
-for t in a_alias a_chain a_rights a_forkbomb a_kmem; do MODULES+=("$BUILD/servers/$t.elf"); done
+for t in a_alias a_chain a_rights a_forkbomb a_kmem a_flood; do MODULES+=("$BUILD/servers/$t.elf"); done
 CMDLINE="init=utest.elf"
-CASE_TIMEOUT=180
+CASE_TIMEOUT=240
 EXPECT_STATUS=0
 EXPECT=(
   '^TEST fork_limit pass$'
@@ -30,7 +30,11 @@ EXPECT=(
   '^TEST kmem_nodes pass$'
   '^TEST kmem_nested pass$'
   '^TEST kmem_no_leak pass$'
-  '^utest: 5 programs, 0 failed; 1 processes left'
+  '^TEST flood_mprotect pass$'
+  '^TEST flood_faults pass$'
+  '^TEST flood_fork pass$'
+  '^TEST flood_no_leak pass$'
+  '^utest: 6 programs, 0 failed; 1 processes left'
   '^kernel: root task exited with status 0$'
 )
 # The fork bomb's processes may be killed when their family's kernel-memory
