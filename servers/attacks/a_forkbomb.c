@@ -10,6 +10,8 @@
  *     many children as it may, all of them blocking) takes as many slots
  *     as it can; when it ends, its whole tree goes with it, so the slots,
  *     frames and kernel objects all come back and spawning works again.
+ * After each, with the attacker gone, a canary (attack.h) must fork, fault
+ * and exit with exact counts.
  */
 #include "attack.h"
 #include "../utest/utest.h"
@@ -58,7 +60,7 @@ static int fork_limit(void)
         return utest_fail(name, "no PG_ELIMIT at the children limit", n, (uint64_t)-last);
     if (!again_ok)
         return utest_fail(name, "no fork after a child went", (uint64_t)-again, 0);
-    return utest_pass(name);
+    return canary_process(name) ? 1 : utest_pass(name);
 }
 
 static int commit_limit(void)
@@ -82,7 +84,7 @@ static int commit_limit(void)
         return utest_fail(name, "no PG_ELIMIT at the commit limit", total, (uint64_t)-a);
     if (!forked)
         return utest_fail(name, "nobody else could fork", (uint64_t)-pid, 0);
-    return utest_pass(name);
+    return canary_process(name) ? 1 : utest_pass(name);
 }
 
 /* Every process of the tree forks as many as it may, then blocks. */
@@ -129,7 +131,7 @@ static int fork_bomb_reclaimed(void)
                           sys_kernel_info(KINFO_OBJECTS), objects);
     if (!forked)
         return utest_fail(name, "no fork after the bomb", (uint64_t)-pid, 0);
-    return utest_pass(name);
+    return canary_process(name) ? 1 : utest_pass(name);
 }
 
 int main(void)
