@@ -102,7 +102,7 @@ int pager_stats(struct pager_stats *out)
         int64_t r = request(PG_STATS, group, 0, 0, 0, &m);
         if (r)
             return (int)r;
-        for (int i = 0; i < 3 && group * 3 + i < 8; i++)
+        for (int i = 0; i < 3; i++)
             dst[group * 3 + i] = m.w[1 + i];
     }
     return 0;

@@ -13,6 +13,7 @@
 #include <ipc/rootinfo.h>
 #include <ipc/syscall.h>
 #include <ipc/ulib.h>
+#include <ipc/waiters.h>
 
 #define PAGE        4096ull
 #define MAX_PROCS   64
@@ -32,8 +33,7 @@ struct process {
     uint64_t pid, parent;         /* parent 0: nobody will wait for it */
     int state, status;            /* status: exit status once a zombie */
     handle_t space, thread, ep;   /* ep: our badged endpoint, its pager */
-    handle_t wait_reply;          /* saved reply of a wait in progress */
-    uint64_t wait_for;            /* the pid it waits for, 0: any */
+    struct waiters waiters;       /* its threads blocked in wait() */
     uint64_t mmap_next;           /* where the next mmap without MAP_FIXED goes */
     uint64_t kmem_limit;          /* kernel-pool frames its account may hold */
     struct region regions[MAX_REGIONS];

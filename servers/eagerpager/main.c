@@ -70,16 +70,13 @@ static void fault(struct process *p, const struct ipc_msg *m)
 }
 
 
-/* Handles one message from badge (a pid); returns 1 when `reply` must be
- * sent to the caller now. */
-static int dispatch(uint64_t badge, const struct ipc_msg *m, struct ipc_msg *reply)
+/* Handles one message from p; returns 1 when `reply` must be sent to the
+ * caller now. */
+static int serve(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply)
 {
-    struct process *p = proc_live(badge), *c;
+    struct process *c;
     char arg[25] = { 0 };             /* a module name or a key, NUL-padded in w0..w2 */
     memcpy(arg, m->w, 24);
-    *reply = (struct ipc_msg){ .tag = 0, .w = { PG_OK, 0, 0, 0 } };
-    if (!p)
-        return 0;                     /* sent by a process already gone */
     switch (tag_label(m->tag)) {
     case FAULT_PAGE:
     case FAULT_EXCEPTION:
@@ -130,8 +127,7 @@ static int dispatch(uint64_t badge, const struct ipc_msg *m, struct ipc_msg *rep
          * our table (w3); the child gets its own copy, ours goes. */
         handle_t gift = m->tag & TAG_GRANT ? m->w[3] : 0;
         c = proc_spawn(arg, p->pid, gift, &reply->w[0]);
-        sys_handle_close(gift);       /* handle 0 (none) is refused, harmlessly */
-        reply->w[1] = c ? c->pid : 0;
+        reply->w[1] = c ? c->pid : 0;  /* (dispatch closes our copy) */
         break;
     }
     case PG_GETENV:
@@ -142,6 +138,19 @@ static int dispatch(uint64_t badge, const struct ipc_msg *m, struct ipc_msg *rep
         reply->w[0] = PG_ENOSYS;
     }
     return 1;
+}
+
+/* Handles one message from badge (a pid); returns 1 when `reply` must be
+ * sent now. A handle that came with it (TAG_GRANT) is closed whatever the
+ * request: only PG_SPAWN uses one, and gives the child its own copy. */
+static int dispatch(uint64_t badge, const struct ipc_msg *m, struct ipc_msg *reply)
+{
+    struct process *p = proc_live(badge);
+    *reply = (struct ipc_msg){ .tag = 0, .w = { PG_OK, 0, 0, 0 } };
+    int answer = p ? serve(p, m, reply) : 0;    /* sent by a process already gone */
+    if (m->tag & TAG_GRANT)
+        sys_handle_close(m->w[3]);    /* handle 0 (none) is refused, harmlessly */
+    return answer;
 }
 
 /* Like any pager, the root task: it starts init (the module named by

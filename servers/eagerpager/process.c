@@ -182,6 +182,17 @@ struct process *proc_spawn(const char *name, uint64_t parent, handle_t gift, uin
     return p;
 }
 
+/* Child pid of parent was reaped: whoever else waited for it, or for any
+ * child when none is left, hears PG_ECHILD instead of waiting forever. */
+static void reaped(struct process *parent, uint64_t pid)
+{
+    waiters_refuse(&parent->waiters, (int64_t)pid);
+    for (struct process *q = procs; q < procs + MAX_PROCS; q++)
+        if (q->state != PROC_FREE && q->parent == parent->pid)
+            return;
+    waiters_refuse(&parent->waiters, 0);
+}
+
 /* Everything p holds goes back at once: destroying its space ends its
  * threads and drops its page tables, so no region needs an unmap of its
  * own. Its status waits for the parent as a zombie, unless the parent is
@@ -189,9 +200,10 @@ struct process *proc_spawn(const char *name, uint64_t parent, handle_t gift, uin
 void proc_exit(struct process *p, int status)
 {
     sys_space_destroy(p->space);
-    handle_t h[] = { p->space, p->thread, p->ep, p->wait_reply };
-    for (unsigned i = 0; i < 4; i++)
+    handle_t h[] = { p->space, p->thread, p->ep };
+    for (unsigned i = 0; i < 3; i++)
         sys_handle_close(h[i]);       /* handle 0 (none) is refused, harmlessly */
+    waiters_drop(&p->waiters);
     for (struct region *r = p->regions; r < p->regions + MAX_REGIONS; r++)
         if (r->pages)
             frame_free(r->frames, r->pages);
@@ -207,12 +219,12 @@ void proc_exit(struct process *p, int status)
     struct process *parent = proc_live(p->parent);
     if (!parent) {
         p->state = PROC_FREE;         /* nobody will ask for the status */
-    } else if (parent->wait_reply && (!parent->wait_for || parent->wait_for == p->pid)) {
+    } else {
         struct ipc_msg m = { .tag = 0, .w = { PG_OK, p->pid, (uint64_t)status, 0 } };
-        sys_reply_saved(parent->wait_reply, &m);
-        sys_handle_close(parent->wait_reply);
-        parent->wait_reply = 0;
-        p->state = PROC_FREE;
+        if (waiters_answer(&parent->waiters, (int64_t)p->pid, &m)) {
+            p->state = PROC_FREE;
+            reaped(parent, p->pid);
+        }
     }
 }
 
@@ -227,19 +239,17 @@ int proc_wait(struct process *p, uint64_t pid, struct ipc_msg *reply)
             reply->w[1] = q->pid;
             reply->w[2] = (uint64_t)q->status;
             q->state = PROC_FREE;
+            reaped(p, q->pid);
             return 1;
         }
         children++;
     }
     if (!children) {
         reply->w[0] = PG_ECHILD;
-    } else if (sys_reply_save(&p->wait_reply)) {
-        reply->w[0] = PG_ENOMEM;
-    } else {
-        p->wait_for = pid;            /* the child's exit will answer */
-        return 0;
+        return 1;
     }
-    return 1;
+    reply->w[0] = waiters_add(&p->waiters, (int64_t)pid);   /* every waiting thread kept */
+    return reply->w[0] != 0;          /* 0: the child's exit will answer */
 }
 
 /* ---- mmap, mprotect, munmap ---- */

@@ -83,13 +83,9 @@ static void getenv_reply(const struct ipc_msg *m, struct ipc_msg *reply)
     reply->w[0] = key[0] && cmdline_get(root->cmdline, key, out, 24) ? PG_OK : PG_ENOENT;
 }
 
-/* Handles one message; returns 1 when `reply` must be sent. */
-static int dispatch(uint64_t badge, struct ipc_msg *m, struct ipc_msg *reply)
+/* Handles one request of p; returns 1 when `reply` must be sent. */
+static int serve(struct process *p, struct ipc_msg *m, struct ipc_msg *reply)
 {
-    struct process *p = proc_from_badge(badge);
-    *reply = (struct ipc_msg){ .tag = 0, .w = { PG_EINVAL, 0, 0, 0 } };
-    if (!p)
-        return 0;                     /* a process already gone: nothing to answer */
     uint64_t label = tag_label(m->tag);
     int replied;
     switch (label) {
@@ -137,9 +133,7 @@ static int dispatch(uint64_t badge, struct ipc_msg *m, struct ipc_msg *reply)
         handle_t gift = (m->tag & TAG_GRANT) ? m->w[3] : 0;
         int err;
         struct process *c = proc_spawn(name, p->pid, gift, &err);
-        if (gift)
-            sys_handle_close(gift);           /* the child has its copy */
-        reply->w[0] = c ? PG_OK : (uint64_t)err;
+        reply->w[0] = c ? PG_OK : (uint64_t)err;   /* (dispatch closes our copy) */
         reply->w[1] = c ? c->pid : 0;
         return 1;
     }
@@ -153,6 +147,21 @@ static int dispatch(uint64_t badge, struct ipc_msg *m, struct ipc_msg *reply)
         reply->w[0] = PG_ENOSYS;
         return 1;
     }
+}
+
+/* Handles one message; returns 1 when `reply` must be sent. A handle that
+ * came with it (TAG_GRANT) is closed whatever the request: only PG_SPAWN
+ * uses one, and gives the child its own copy; kept, they would fill our
+ * table and stop every fork. */
+static int dispatch(uint64_t badge, struct ipc_msg *m, struct ipc_msg *reply)
+{
+    struct process *p = proc_from_badge(badge);
+    handle_t granted = (m->tag & TAG_GRANT) ? m->w[3] : 0;
+    *reply = (struct ipc_msg){ .tag = 0, .w = { PG_EINVAL, 0, 0, 0 } };
+    int answer = p ? serve(p, m, reply) : 0;  /* a process already gone: no answer */
+    if (granted)
+        sys_handle_close(granted);
+    return answer;
 }
 
 int main(const struct root_info *ri)

@@ -16,6 +16,7 @@
 #include <ipc/rootinfo.h>
 #include <ipc/syscall.h>
 #include <ipc/ulib.h>
+#include <ipc/waiters.h>
 
 #define MAX_PROCS       256
 #define PROC_PRIORITY   10
@@ -33,8 +34,7 @@ struct process {
     struct vpt vpt;
     uint64_t committed;           /* pages counted against the commit limit */
     int exit_status;
-    handle_t wait_reply;          /* saved reply of a wait() in progress */
-    int64_t wait_for;             /* the pid it waits for, 0: any */
+    struct waiters waiters;       /* its threads blocked in wait() */
     int doomed;                   /* its parent ended: it is killed next */
     uint64_t kmem_limit;          /* kernel-pool frames its account may hold */
 };

@@ -70,14 +70,13 @@ static void teardown(struct process *p)
         sys_handle_close(p->thread);
     if (p->pager_ep)
         sys_handle_close(p->pager_ep);
-    if (p->wait_reply)
-        sys_handle_close(p->wait_reply);
+    waiters_drop(&p->waiters);
     mem_drop_pages(p, 0, PROCESS_STACK_TOP);
     vpt_destroy(&p->vpt, &vpt_allocator);
     region_free_all(&p->regions, &region_allocator);
     p->last_fault_region = 0;
     mem_uncommit(p, p->committed);
-    p->space = p->thread = p->pager_ep = p->wait_reply = 0;
+    p->space = p->thread = p->pager_ep = 0;
 }
 
 /* Space, pager handle (handle 1 in the new space) and a stopped thread. */
@@ -280,6 +279,23 @@ static void reap(struct process *p)
     p->state = PROC_FREE;
 }
 
+static unsigned children_of(uint64_t pid)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        n += procs[i].state != PROC_FREE && procs[i].parent == pid;
+    return n;
+}
+
+/* Child pid of parent was reaped: whoever else waited for it, or for any
+ * child when none is left, hears PG_ECHILD instead of waiting forever. */
+static void reaped(struct process *parent, uint64_t pid)
+{
+    waiters_refuse(&parent->waiters, (int64_t)pid);
+    if (!children_of(parent->pid))
+        waiters_refuse(&parent->waiters, 0);
+}
+
 /* Children whose parent ended, to be killed (see proc_exit). */
 static int doomed_pending;
 static void finish_exit(struct process *p);
@@ -329,12 +345,10 @@ static void finish_exit(struct process *p)
         reap(p);
         return;
     }
-    if (parent->wait_reply && (parent->wait_for == 0 || parent->wait_for == (int64_t)p->pid)) {
-        struct ipc_msg m = { .tag = 0, .w = { PG_OK, p->pid, (uint64_t)p->exit_status, 0 } };
-        sys_reply_saved(parent->wait_reply, &m);
-        sys_handle_close(parent->wait_reply);
-        parent->wait_reply = 0;
+    struct ipc_msg m = { .tag = 0, .w = { PG_OK, p->pid, (uint64_t)p->exit_status, 0 } };
+    if (waiters_answer(&parent->waiters, (int64_t)p->pid, &m)) {
         reap(p);
+        reaped(parent, p->pid);
     }
 }
 
@@ -352,6 +366,7 @@ void proc_wait(struct process *p, struct ipc_msg *m, struct ipc_msg *reply, int 
             reply->w[1] = q->pid;
             reply->w[2] = (uint64_t)q->exit_status;
             reap(q);
+            reaped(p, q->pid);
             return;
         }
         children++;
@@ -360,12 +375,13 @@ void proc_wait(struct process *p, struct ipc_msg *m, struct ipc_msg *reply, int 
         reply->w[0] = PG_ECHILD;
         return;
     }
-    /* Keep the caller waiting; the child's exit answers it. */
-    if (sys_reply_save(&p->wait_reply)) {
-        reply->w[0] = PG_ENOMEM;
+    /* Keep the caller waiting (each of its threads that waits); the
+     * child's exit answers it. */
+    uint64_t err = waiters_add(&p->waiters, want);
+    if (err) {
+        reply->w[0] = err;
         return;
     }
-    p->wait_for = want;
     *replied = 0;
 }
 

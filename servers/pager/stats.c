@@ -17,7 +17,7 @@ void stats_reply(uint64_t group, struct ipc_msg *reply)
     switch (group) {
     case 0: v[0] = stats.page_faults; v[1] = stats.minor_faults; v[2] = stats.cow_faults_handled; break;
     case 1: v[0] = stats.copies_performed; v[1] = stats.zero_fills; v[2] = frames.free_count; break;
-    case 2: v[0] = frames.total; v[1] = proc_live_count(); break;
+    case 2: v[0] = frames.total; v[1] = proc_live_count(); v[2] = committed; break;
     case PG_STATS_PRINT: stats_print(); break;
     default:
         reply->w[0] = PG_EINVAL;

@@ -12,7 +12,7 @@
  * the runner carries the names; one the pager cannot find is skipped. */
 static const char *const programs[] = {
     "t_fork.elf", "t_mmap.elf", "t_zero.elf", "t_refcount.elf", "t_exhaust.elf", "t_leak.elf",
-    "t_death.elf",
+    "t_death.elf", "t_hostile.elf",
     /* The isolation suite's attack programs (test/qemu/cases/isolation_tests.sh). */
     "a_alias.elf", "a_chain.elf", "a_rights.elf", "a_forkbomb.elf", "a_kmem.elf",
     "a_flood.elf",

@@ -24,7 +24,8 @@
  *
  * Statistics groups: 0 = page_faults, minor_faults, cow_faults_handled;
  * 1 = copies_performed, zero_fills, frames_free; 2 = frames_total,
- * live processes, 0. PG_STATS with group PG_STATS_PRINT prints the
+ * live processes, pages committed (0 for a pager without commit).
+ * PG_STATS with group PG_STATS_PRINT prints the
  * pager's "PAGER ..." line on the console.
  */
 #ifndef IPC_PAGER_H

@@ -26,7 +26,7 @@ int64_t munmap(uint64_t addr, uint64_t length);
 struct pager_stats {
     uint64_t page_faults, minor_faults, cow_faults_handled;
     uint64_t copies_performed, zero_fills, frames_free;
-    uint64_t frames_total, processes;
+    uint64_t frames_total, processes, committed;   /* committed: pages promised (0: no commit) */
 };
 int pager_stats(struct pager_stats *out);    /* 0 or -PG_E* */
 void pager_print_stats(void);

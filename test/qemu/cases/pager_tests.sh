@@ -1,6 +1,6 @@
 DESCRIPTION="the pager: fork/COW, mmap+mprotect, demand-zero, refcount-1 fast path, exhaustion, 1000-cycle leak check"
 MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/utest.elf")
-for t in t_fork t_mmap t_zero t_refcount t_exhaust t_leak t_death; do MODULES+=("$BUILD/servers/$t.elf"); done
+for t in t_fork t_mmap t_zero t_refcount t_exhaust t_leak t_death t_hostile; do MODULES+=("$BUILD/servers/$t.elf"); done
 CMDLINE="init=utest.elf pager.max_mib=1000000 pager.max_children=256"  # exhaustion tests run into memory, not the per-process limits
 CASE_TIMEOUT=400
 EXPECT_STATUS=0
@@ -20,7 +20,10 @@ EXPECT=(
   '^TEST death_notice_exit_direct pass$'
   '^TEST death_notice_last_thread_status pass$'
   '^TEST kernel_messages_not_forged pass$'
-  '^utest: 7 programs, 0 failed; 1 processes left'
+  '^TEST hostile_grant_spam pass$'
+  '^TEST hostile_many_waiters pass$'
+  '^TEST hostile_malformed pass$'
+  '^utest: 8 programs, 0 failed; 1 processes left'
   '^PAGER page_faults=[0-9]+ minor_faults=[0-9]+ cow_faults_handled=[0-9]+ copies_performed=[0-9]+ zero_fills=[0-9]+ frames_free=[0-9]+ frames_total=[0-9]+$'
   '^kernel: root task exited with status 0$'
 )
