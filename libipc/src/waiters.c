@@ -38,6 +38,14 @@ int waiters_answer(struct waiters *w, int64_t pid, const struct ipc_msg *m)
     return 1;
 }
 
+int waiters_for(const struct waiters *w, int64_t want)
+{
+    for (unsigned i = 0; i < WAITERS_MAX; i++)
+        if (w->reply[i] && w->want[i] == want)
+            return 1;
+    return 0;
+}
+
 void waiters_refuse(struct waiters *w, int64_t pid)
 {
     struct ipc_msg m = { .tag = 0, .w = { PG_ECHILD, 0, 0, 0 } };

@@ -34,8 +34,20 @@ static inline void bench_sample(unsigned i, uint64_t t0, uint64_t t1)
 }
 
 /* Summarizes samples[0..n): subtracts the empty region, divides by `per`
- * (operations per sample), prints the BENCH line, records the row. */
+ * (operations per sample), prints the BENCH line, records the row. Only
+ * for a benchmark whose every operation succeeded and was proven. */
 void bench_report(const char *name, unsigned n, unsigned per);
+
+/* Every figure proves it did its operation. bench_fail: an operation of
+ * benchmark `name` failed (what, and its status): no BENCH line for it,
+ * and the run ends with a failure. bench_prove: `done` operations were
+ * counted by whoever performs them (the pager, the partner thread) for
+ * `wanted` samples; prints "BENCHPROOF name evidence=done wanted=wanted"
+ * and fails the benchmark unless done >= wanted. Both return 0 when the
+ * benchmark may report. */
+int bench_fail(const char *name, const char *what, uint64_t status);
+int bench_prove(const char *name, const char *evidence, uint64_t done, uint64_t wanted);
+extern unsigned bench_failures;
 
 /* The box-drawn table of every result with its target. */
 void bench_table(void);

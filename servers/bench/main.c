@@ -39,5 +39,7 @@ int main(void)
     bench_fork_exit();
     bench_table();
     pager_print_stats();
-    return 0;
+    if (bench_failures)
+        printf("bench: %u benchmarks failed\n", bench_failures);
+    return bench_failures ? 1 : 0;
 }

@@ -1,4 +1,6 @@
-/* Page faults resolved by the pager, and fork. */
+/* Page faults resolved by the pager, and fork. Each fault benchmark reads
+ * the pager's statistics before and after and proves that every sample
+ * (warm-up included) took the fault it claims to time. */
 #include "bench.h"
 
 #define PAGE 4096ull
@@ -29,18 +31,49 @@ static void time_pages(uint64_t a, int write)
     }
 }
 
+/* The pager's statistics, or a failure of benchmark name. */
+static int stats(const char *name, struct pager_stats *s)
+{
+    int err = pager_stats(s);
+    return err ? bench_fail(name, "reading the pager's statistics", (uint64_t)-err) : 0;
+}
+
+/* Times the pages of a, then proves the pager counted one fault, and one
+ * event of the kind the benchmark is about, for each sample. */
+static void time_and_prove(const char *name, uint64_t a, int write, const char *evidence,
+                           uint64_t (*count)(const struct pager_stats *))
+{
+    struct pager_stats before, after;
+    uint64_t n = cfg.warmup + cfg.rounds;
+    if (stats(name, &before))
+        return;
+    time_pages(a, write);
+    if (stats(name, &after))
+        return;
+    if (bench_prove(name, "page_faults", after.page_faults - before.page_faults, n) ||
+        bench_prove(name, evidence, count(&after) - count(&before), n))
+        return;
+    bench_report(name, cfg.rounds, 1);
+}
+
+static uint64_t minor(const struct pager_stats *s) { return s->minor_faults; }
+static uint64_t zero(const struct pager_stats *s) { return s->zero_fills; }
+static uint64_t copies(const struct pager_stats *s) { return s->copies_performed; }
+
 /* The pager has the page but it is not mapped (mprotect to PROT_NONE and
  * back leaves the frames, unmapped): fault, map, resume; no allocation. */
 void bench_fault_roundtrip(void)
 {
     unsigned n = cfg.warmup + cfg.rounds;
     uint64_t a = touched(n);
-    if (!a || mprotect(a, n * PAGE, PROT_NONE) || mprotect(a, n * PAGE, PROT_READ | PROT_WRITE)) {
-        printf("bench: cannot set up fault_roundtrip\n");
+    int64_t err = !a ? -1 : mprotect(a, n * PAGE, PROT_NONE);
+    if (!err)
+        err = mprotect(a, n * PAGE, PROT_READ | PROT_WRITE);
+    if (err) {
+        bench_fail("fault_roundtrip", "mmap / mprotect", (uint64_t)-err);
         return;
     }
-    time_pages(a, 0);
-    bench_report("fault_roundtrip", cfg.rounds, 1);
+    time_and_prove("fault_roundtrip", a, 0, "minor_faults", minor);
     munmap(a, n * PAGE);
 }
 
@@ -49,11 +82,10 @@ void bench_demand_zero(void)
     unsigned n = cfg.warmup + cfg.rounds;
     int64_t a = mmap(0, n * PAGE, PROT_READ | PROT_WRITE, 0);
     if (a < 0) {
-        printf("bench: cannot set up demand_zero_fault\n");
+        bench_fail("demand_zero_fault", "mmap", (uint64_t)-a);
         return;
     }
-    time_pages((uint64_t)a, 1);
-    bench_report("demand_zero_fault", cfg.rounds, 1);
+    time_and_prove("demand_zero_fault", (uint64_t)a, 1, "zero_fills", zero);
     munmap((uint64_t)a, n * PAGE);
 }
 
@@ -75,37 +107,48 @@ void bench_cow(void)
     if (pid == 0)
         hold();
     if (pid < 0) {
-        printf("bench: cannot set up cow_fault\n");
+        bench_fail("cow_fault", a ? "fork" : "mmap", (uint64_t)-pid);
         return;
     }
-    time_pages(a, 1);
-    bench_report("cow_fault", cfg.rounds, 1);
+    time_and_prove("cow_fault", a, 1, "copies_performed", copies);
     int status;
     kill_child(pid);
     wait_pid(pid, &status);
     munmap(a, n * PAGE);
 }
 
-/* fork + exit + wait of a process with 1 MiB of dirty memory. */
+/* fork + exit + wait of a process with 1 MiB of dirty memory. A sample
+ * counts when fork gave a child and wait gave back that child with the
+ * status it exited with; the pager's process count must be back after. */
 void bench_fork_exit(void)
 {
+    const char *name = "fork_exit_1mib";
     unsigned warmup = cfg.warmup / 5, rounds = cfg.rounds / 5;
-    uint64_t a = touched(256);
+    uint64_t a = touched(256), done = 0;
+    struct pager_stats before, after;
     if (!a) {
-        printf("bench: cannot set up fork_exit_1mib\n");
+        bench_fail(name, "mmap", 0);
         return;
     }
+    if (stats(name, &before))
+        return;
     for (unsigned i = 0; i < warmup + rounds; i++) {
         uint64_t t0 = timing_begin();
         int64_t pid = fork();
         if (pid == 0)
-            exit(0);
-        int status;
-        wait_pid(pid, &status);
+            exit(42);
+        int status = -1;
+        int64_t got = pid > 0 ? wait_pid(pid, &status) : pid;
         uint64_t t1 = timing_end(cfg.rdtscp);
         if (i >= warmup)
             samples[i - warmup] = t1 - t0;
+        done += pid > 0 && got == pid && status == 42;
     }
-    bench_report("fork_exit_1mib", rounds, 1);
     munmap(a, 256 * PAGE);
+    if (stats(name, &after))
+        return;
+    if (bench_prove(name, "forked_and_reaped", done, warmup + rounds) ||
+        bench_prove(name, "processes_back", after.processes == before.processes, 1))
+        return;
+    bench_report(name, rounds, 1);
 }

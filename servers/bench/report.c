@@ -9,6 +9,25 @@ struct row {
 
 static struct row rows[16];
 static unsigned row_count;
+unsigned bench_failures;
+
+int bench_fail(const char *name, const char *what, uint64_t status)
+{
+    printf("bench: %s: %s failed (status %lu): no figure\n", name, what, status);
+    bench_failures++;
+    return 1;
+}
+
+int bench_prove(const char *name, const char *evidence, uint64_t done, uint64_t wanted)
+{
+    printf("BENCHPROOF %s %s=%lu wanted=%lu\n", name, evidence, done, wanted);
+    if (done >= wanted)
+        return 0;
+    printf("bench: %s: only %lu of %lu samples did the operation: no figure\n", name, done,
+           wanted);
+    bench_failures++;
+    return 1;
+}
 
 /* Targets in guest instructions (icount), from the issues. */
 static const char *target_of(const char *name)

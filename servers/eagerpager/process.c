@@ -187,6 +187,8 @@ struct process *proc_spawn(const char *name, uint64_t parent, handle_t gift, uin
 static void reaped(struct process *parent, uint64_t pid)
 {
     waiters_refuse(&parent->waiters, (int64_t)pid);
+    if (!waiters_for(&parent->waiters, 0))
+        return;
     for (struct process *q = procs; q < procs + MAX_PROCS; q++)
         if (q->state != PROC_FREE && q->parent == parent->pid)
             return;

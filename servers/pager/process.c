@@ -292,8 +292,8 @@ static unsigned children_of(uint64_t pid)
 static void reaped(struct process *parent, uint64_t pid)
 {
     waiters_refuse(&parent->waiters, (int64_t)pid);
-    if (!children_of(parent->pid))
-        waiters_refuse(&parent->waiters, 0);
+    if (waiters_for(&parent->waiters, 0) && !children_of(parent->pid))
+        waiters_refuse(&parent->waiters, 0);   /* (the scan only when it matters) */
 }
 
 /* Children whose parent ended, to be killed (see proc_exit). */

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The benchmark end to end, quickly: every BENCH line present and sane
-# (0 < min <= median <= max, iters as asked), the table and the pager's
-# statistics printed, a clean end. With --repeat-icount it runs the quick
-# bench twice under -icount and requires identical BENCH lines.
+# (0 < min <= median <= max, iters as asked, and under -icount a plausible
+# order of magnitude), every benchmark's proof that its samples did their
+# operation (BENCHPROOF lines: the pager's fault counts, answered calls,
+# partner switches, forks reaped, each at least the samples taken), the
+# table and the pager's statistics printed, a clean end. With
+# --repeat-icount it runs the quick bench twice under -icount and requires
+# identical BENCH lines.
 #   test/qemu/bench_check.sh [--build DIR] [--repeat-icount]
 set -uo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -16,6 +20,18 @@ while [[ $# -gt 0 ]]; do
 done
 names=(null_syscall ipc_yield_same_as ipc_yield_cross_as kernel_yield fault_roundtrip
        demand_zero_fault cow_fault fork_exit_1mib)
+# Plausible medians in guest instructions (-icount): a tenth to ten times
+# today's figures. A figure outside did not measure what it says.
+declare -A lo=([null_syscall]=3 [ipc_yield_same_as]=14 [ipc_yield_cross_as]=14 [kernel_yield]=20
+               [fault_roundtrip]=60 [demand_zero_fault]=110 [cow_fault]=120 [fork_exit_1mib]=25000)
+declare -A hi=([null_syscall]=300 [ipc_yield_same_as]=1400 [ipc_yield_cross_as]=1400
+               [kernel_yield]=2000 [fault_roundtrip]=6400 [demand_zero_fault]=12000
+               [cow_fault]=13000 [fork_exit_1mib]=2600000)
+# What each benchmark's BENCHPROOF lines must show.
+declare -A proofs=([null_syscall]="ok" [ipc_yield_same_as]="answered" [ipc_yield_cross_as]="answered"
+                   [kernel_yield]="switched partner_turns" [fault_roundtrip]="page_faults minor_faults"
+                   [demand_zero_fault]="page_faults zero_fills" [cow_fault]="page_faults copies_performed"
+                   [fork_exit_1mib]="forked_and_reaped processes_back")
 
 run() {   # run <log> <extra run-ovmf options...>
   local log=$1; shift
@@ -33,7 +49,19 @@ check_log() {   # check_log <log> <status>
     if ! (( min > 0 && min <= med && med <= max && min <= avg && avg <= max && iters == want )); then
       echo "FAIL bench: $n is not sane: $line"; bad=1
     fi
+    if [[ $line == *unit=insns* ]] && ! (( med >= ${lo[$n]} && med <= ${hi[$n]} )); then
+      echo "FAIL bench: $n median $med is outside ${lo[$n]}..${hi[$n]} instructions"; bad=1
+    fi
+    for ev in ${proofs[$n]}; do
+      proof=$(grep -E "^BENCHPROOF $n $ev=[0-9]+ wanted=[0-9]+$" "$log")
+      if [[ -z $proof ]]; then echo "FAIL bench: no proof $ev for $n"; bad=1; continue; fi
+      read -r done wanted < <(sed -E 's/.*=([0-9]+) wanted=([0-9]+)/\1 \2/' <<<"$proof")
+      if ! (( wanted > 0 && done >= wanted )); then
+        echo "FAIL bench: $n: $proof"; bad=1
+      fi
+    done
   done
+  grep -q '^bench: .* failed' "$log" && { echo "FAIL bench: $(grep -m1 '^bench: .* failed' "$log")"; bad=1; }
   grep -q '^║ operation ' "$log" || { echo "FAIL bench: no table"; bad=1; }
   grep -qE '^PAGER page_faults=[0-9]+ ' "$log" || { echo "FAIL bench: no PAGER line"; bad=1; }
   grep -q '^PANIC' "$log" && { echo "FAIL bench: PANIC"; bad=1; }

@@ -30,6 +30,9 @@ int waiters_answer(struct waiters *w, int64_t pid, const struct ipc_msg *m);
  * process has none left). */
 void waiters_refuse(struct waiters *w, int64_t pid);
 
+/* Whether some waiter waits for exactly `want` (0: for any child). */
+int waiters_for(const struct waiters *w, int64_t want);
+
 /* Closes every saved reply (the process is gone). */
 void waiters_drop(struct waiters *w);
 
