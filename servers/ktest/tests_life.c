@@ -203,5 +203,13 @@ int tests_life(void)
     else
         failed += test_pass("exhaust_kernel_frames_back");
     failed += exhaust("exhaust_handles", 0);
+    before = sys_kernel_info(KINFO_FREE_FRAMES);
+    failed += exhaust("exhaust_handles_again", 0);
+    after = sys_kernel_info(KINFO_FREE_FRAMES);
+    if (after != before)
+        failed += test_fail("exhaust_handles_frames_back", "kernel frames %lu -> %lu", before,
+                            after);
+    else
+        failed += test_pass("exhaust_handles_frames_back");
     return failed;
 }
