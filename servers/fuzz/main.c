@@ -121,12 +121,51 @@ static void count(uint64_t status)
         errors++;
 }
 
+static uint64_t enosys;
+
+/* A number no system call has: just past the last, around 2^32 and 2^63,
+ * the top of the range, or anywhere in the 64-bit range. */
+static uint64_t unknown_number(void)
+{
+    switch (below(5)) {
+    case 0: return SYS_COUNT + below(16);
+    case 1: return (1ull << 32) - 8 + below(16);
+    case 2: return (1ull << 63) - 8 + below(16);
+    case 3: return ~0ull - below(16);
+    default: {
+        uint64_t nr = rnd();
+        return nr < SYS_COUNT ? nr + SYS_COUNT : nr;
+    }
+    }
+}
+
+/* Every unknown number answers IPC_ENOSYS, through either stub (the light
+ * one clobbers what a C call may; the switching one saves everything). */
+static int unknown_call(void)
+{
+    uint64_t nr = unknown_number(), st;
+    if (below(2)) {
+        st = sys_light5(nr, any_value(), any_value(), any_value(), any_value(),
+                        any_value()).status;
+    } else {
+        struct ipc_msg m = { .tag = rnd(), .w = { rnd(), rnd(), rnd(), rnd() } };
+        st = sys_ipc(nr, any_handle(), &m).status;
+    }
+    count(st);
+    enosys += st == IPC_ENOSYS;
+    if (st != IPC_ENOSYS) {
+        printf("\nfuzz: FAIL: system call 0x%lx answered %lu, not IPC_ENOSYS\n", nr, st);
+        return 1;
+    }
+    return 0;
+}
+
 /* A light call with random arguments (any number, valid or not). */
 static void light_call(void)
 {
-    uint64_t nr = below(4) ? below(SYS_FIRST_SWITCHING) : rnd() % 64;
-    if (nr >= SYS_FIRST_SWITCHING)
-        nr = below(SYS_FIRST_SWITCHING);
+    uint64_t nr = below(4) ? below(SYS_LIGHT_COUNT) : rnd() % 64;
+    if (nr >= SYS_LIGHT_COUNT)
+        nr = below(SYS_LIGHT_COUNT);
     if (nr == SYS_HANDLE_CLOSE) {
         handle_t h = any_handle();
         if (h == PAGER_HANDLE || h == SELF_SPACE_HANDLE || h == echo_ep)
@@ -154,7 +193,7 @@ static void light_call(void)
         handle_t pager = below(2) ? HANDLE_NONE : below(2) ? PAGER_HANDLE : any_handle();
         uint64_t st = sys_space_set_pager(space, pager);
         if (pager == PAGER_HANDLE && st == IPC_OK) {
-            printf("fuzz: FAIL: our pager's endpoint was accepted as a created space's pager\n");
+            printf("\nfuzz: FAIL: our pager's endpoint was accepted as a created space's pager\n");
             exit(3);
         }
         count(st);
@@ -184,6 +223,14 @@ static void light_call(void)
             }
             *slot = h;
         }
+        return;
+    }
+    if (nr == SYS_SPACE_LIMIT) {
+        /* Accounts for spaces we made, under them or us, any limit: never
+         * past our own (the kernel checks every charge all the way up). */
+        uint64_t own;
+        handle_t under = below(2) ? HANDLE_NONE : below(2) ? pick(spaces) : any_handle();
+        count(sys_space_limit(below(4) ? pick(spaces) : any_handle(), any_value(), under, &own));
         return;
     }
     if (nr == SYS_HANDLE_GRANT) {
@@ -311,17 +358,50 @@ static void start_echo(void)
     sys_thread_start(t);
 }
 
-int main(void)
+/* ---- the pager protocol from throwaway children ---- */
+
+static uint64_t babblers;
+
+/* A child that sends the pager random requests (every label near the
+ * protocol's and random ones, random words, grants of its own handles),
+ * then exits. A malformed request gets an error and the pager goes on;
+ * the child may still be killed by what it asked for (an munmap of its
+ * own stack, an mprotect of its text), so it must end by exit or by a
+ * kill, nothing else. Fork, wait and spawn are left out (they would make
+ * children of their own at random addresses). */
+static void babbler(void)
 {
-    char buf[24];
-    getenv_cmdline("fuzz.seed", buf, sizeof(buf));
-    uint64_t seed = parse(buf, 12345);
-    buf[0] = 0;
-    getenv_cmdline("fuzz.calls", buf, sizeof(buf));
-    uint64_t total = parse(buf, 100000);
+    int64_t pid = fork();
+    if (pid == 0) {
+        handle_t ep;
+        sys_endpoint_create(&ep);
+        for (int i = 0; i < 200; i++) {
+            uint64_t label = below(4) ? PG_EXIT + 1 + below(24) : rnd() & TAG_LABEL_MASK;
+            if (label == PG_FORK || label == PG_WAIT || label == PG_SPAWN || label == PG_EXIT)
+                label = PG_GETPID;
+            uint64_t tag = label | (below(3) ? 0 : TAG_GRANT);
+            struct ipc_msg m = { .tag = tag, .w = { any_value(), any_value(), any_value(),
+                                                    tag & TAG_GRANT ? ep : any_value() } };
+            sys_call(PAGER_HANDLE, &m);
+        }
+        exit(0);
+    }
+    if (pid > 0) {
+        int status = -1;
+        wait_pid(pid, &status);
+        babblers++;
+        if (status != 0 && (status < 0x80 || status > 0x84)) {
+            printf("\nfuzz: FAIL: a pager babbler ended with status %d\n", status);
+            exit(4);
+        }
+    }
+}
+
+/* One fuzzer: `total` calls from seed. Returns its failures. */
+static int fuzz_run(unsigned proc, uint64_t seed, uint64_t total)
+{
     rng = seed ? seed : 1;
-    printf("fuzz: seed=%lu calls=%lu (replay: --append \"fuzz.seed=%lu fuzz.calls=%lu\")\n", seed,
-           total, seed, total);
+    int failed = 0;
     sandbox = (uint64_t)mmap(0, 16 * 4096, PROT_READ | PROT_WRITE, 0);
     for (int i = 0; i < 16; i++)
         *(volatile uint64_t *)(sandbox + i * 4096) = 0;
@@ -330,23 +410,130 @@ int main(void)
         sys_space_create(&spaces[i]);
         sys_endpoint_create(&endpoints[i]);
     }
-    uint64_t children = 0, next_report = 20000;
+    uint64_t children = 0, next_report = 100000;
     while (calls < total) {
         uint64_t k = below(1000);
         if (k < 2 && children < total / 500 + 1) {
             bad_child();
             children++;
+        } else if (k < 3 && babblers < total / 2000 + 1) {
+            babbler();
+        } else if (k < 40) {
+            failed += unknown_call();
         } else if (k < 600) {
             light_call();
         } else {
             switching_call();
         }
         if (calls >= next_report) {
-            printf("fuzz: %lu calls so far\n", calls);
-            next_report += 20000;
+            printf("fuzz[%u]: %lu calls so far\n", proc, calls);
+            next_report += 100000;
         }
     }
-    printf("FUZZ calls=%lu errors=%lu killed=%lu panics=0 seed=%lu\n", calls, errors, killed, seed);
+    /* Children misbehave on purpose: each must have been killed, and the
+     * count says so (a run whose children all survived tested nothing). */
+    if (children && !killed) {
+        printf("\nfuzz: FAIL: %lu misbehaving children, none killed\n", children);
+        failed++;
+    }
+    /* (Each line starts with a newline: another process's random print
+     * may have left one open; a printf reaches the console in one call.) */
+    printf("\nFUZZ proc=%u calls=%lu errors=%lu enosys=%lu bad_children=%lu killed=%lu "
+           "pager_babblers=%lu seed=%lu\n", proc, calls, errors, enosys, children, killed,
+           babblers, seed);
+    return failed;
+}
+
+/* ---- canaries beside the fuzzers ---- */
+
+#define CANARY_PAGES 8
+static uint64_t canary_rounds;   /* about as long as the fuzzers run: calls / 2,500 */
+
+/* Rounds of honest work that must come out right however hard the fuzzers
+ * push: memory that keeps its contents, a fork whose child sees the
+ * parent's pages and changes only its own copies, an exit status that
+ * arrives. Exits 0, or the round and step that went wrong. */
+static void __attribute__((noreturn)) canary(unsigned id)
+{
+    for (uint64_t round = 1; round <= canary_rounds; round++) {
+        int64_t a = mmap(0, CANARY_PAGES * 4096, PROT_READ | PROT_WRITE, 0);
+        if (a < 0)
+            exit(10);
+        volatile uint64_t *w = (volatile uint64_t *)a;
+        for (uint64_t i = 0; i < CANARY_PAGES; i++)
+            w[i * 512] = round * 1000 + i;
+        int64_t pid = fork();
+        if (pid == 0) {
+            for (uint64_t i = 0; i < CANARY_PAGES; i++)
+                if (w[i * 512] != round * 1000 + i)
+                    exit(1);
+            for (uint64_t i = 0; i < CANARY_PAGES; i++)
+                w[i * 512] = 7;
+            exit(7);
+        }
+        int status = -1;
+        if (pid < 0 || wait_pid(pid, &status) != pid || status != 7)
+            exit(20);
+        for (uint64_t i = 0; i < CANARY_PAGES; i++)
+            if (w[i * 512] != round * 1000 + i)
+                exit(30);
+        if (munmap((uint64_t)a, CANARY_PAGES * 4096))
+            exit(40);
+        sys_yield();
+    }
+    printf("\nfuzz: canary %u: %lu rounds right\n", id, canary_rounds);
+    exit(0);
+}
+
+int main(void)
+{
+    char buf[24];
+    getenv_cmdline("fuzz.seed", buf, sizeof(buf));
+    uint64_t seed = parse(buf, 12345);
+    buf[0] = 0;
+    getenv_cmdline("fuzz.calls", buf, sizeof(buf));
+    uint64_t total = parse(buf, 100000);
+    buf[0] = 0;
+    getenv_cmdline("fuzz.procs", buf, sizeof(buf));
+    uint64_t procs = parse(buf, 3);
+    buf[0] = 0;
+    getenv_cmdline("fuzz.canaries", buf, sizeof(buf));
+    uint64_t canaries = parse(buf, 2);
+    if (procs < 1 || procs > 16 || canaries > 16) {
+        printf("\nfuzz: FAIL: fuzz.procs must be 1..16 and fuzz.canaries 0..16\n");
+        return 2;
+    }
+    printf("fuzz: seed=%lu calls=%lu procs=%lu canaries=%lu (replay: --append \"fuzz.seed=%lu "
+           "fuzz.calls=%lu fuzz.procs=%lu\")\n", seed, total, procs, canaries, seed, total, procs);
+    /* Fuzzers and canaries as children, all at once: fuzzer i runs
+     * total/procs calls from seed + i. */
+    canary_rounds = total / 2500 + 10;
+    int64_t pids[32];
+    unsigned n = 0, failed = 0;
+    for (unsigned i = 0; i < procs + canaries; i++) {
+        int64_t pid = fork();
+        if (pid == 0) {
+            if (i < procs)
+                exit(fuzz_run(i, seed + i, total / procs) ? 1 : 0);
+            canary(i - (unsigned)procs);
+        }
+        if (pid < 0) {
+            printf("\nfuzz: FAIL: cannot fork process %u (%ld)\n", i, -pid);
+            failed++;
+            continue;
+        }
+        pids[n++] = pid;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        int status = -1;
+        if (wait_pid(pids[i], &status) != pids[i] || status != 0) {
+            printf("\nfuzz: FAIL: %s %u (pid %ld) ended with status %d\n",
+                   i < procs ? "fuzzer" : "canary", i < procs ? i : i - (unsigned)procs,
+                   pids[i], status);
+            failed++;
+        }
+    }
+    printf("\nFUZZ procs=%lu canaries=%lu failed=%u seed=%lu\n", procs, canaries, failed, seed);
     pager_print_stats();
-    return 0;
+    return failed ? 1 : 0;
 }
