@@ -2,7 +2,10 @@
 # Ours against Linux, measured the same way in the same QEMU: runs the
 # bench (scripts/run-ovmf.sh) and the Linux baseline (scripts/linux-baseline.sh)
 # in one mode, prints one table (operation, ours, Linux, ratio, target),
-# and writes results/bench.csv and results/bench.svg.
+# and writes results/bench.csv, results/bench.svg, results/table.txt and
+# results/ENVIRONMENT.md (what the figures were measured on: date, commit,
+# QEMU, the Linux kernel package, compilers, CPU model and host CPU;
+# figures without their environment cannot be checked).
 #
 # usage: scripts/compare.sh [--icount (default) | --tcg | --kvm] [--cpu MODEL]
 #                           [--quick] [--out DIR] [-h]
@@ -100,7 +103,30 @@ END {
   }
   print "</svg>" > svg
 }' "$out/ours.log" "$out/linux.log" | tee "$out/table.txt"
-echo "compare: wrote $out/bench.csv, $out/bench.svg and $out/table.txt" >&2
+# The environment, next to the figures.
+linux_kernel=$(sed -n 's/^linux-baseline: booting \([^ ]*\) .*/\1/p' "$out/linux.log" | head -1)
+linux_version=${linux_kernel#vmlinuz-}
+linux_pkg=$(dpkg-query -S "/boot/$linux_kernel" 2>/dev/null | cut -d: -f1 | head -1 || true)
+linux_pkg_version=$([[ -n $linux_pkg ]] && dpkg-query -W -f='${Version}' "$linux_pkg" 2>/dev/null || true)
+qemu_version=$(qemu-system-x86_64 --version | head -1)
+{
+  echo "# Environment of the figures in this folder"
+  echo
+  echo "Written by \`scripts/compare.sh\` (${mode}$([[ $quick == 1 ]] && echo ", quick")) on $(date -u '+%Y-%m-%d %H:%M UTC')."
+  echo
+  echo "| what | version |"
+  echo "|---|---|"
+  echo "| commit | $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SRC" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') |"
+  echo "| QEMU | $qemu_version |"
+  echo "| guest | $cpu_used (mode, CPU model) |"
+  echo "| Linux side | ${linux_pkg:-unknown package} ${linux_pkg_version:-} (kernel $linux_version) |"
+  echo "| compiler | $(clang --version | head -1), $(ld.lld --version | head -1) |"
+  echo "| host CPU | $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) |"
+  echo
+  echo "In --icount mode the figures are guest instructions: the host CPU does"
+  echo "not change them, the guest code (ours, and the Linux package) does."
+} > "$out/ENVIRONMENT.md"
+echo "compare: wrote $out/bench.csv, $out/bench.svg, $out/table.txt and $out/ENVIRONMENT.md" >&2
 # A full --icount run is what the README's sample boot output shows.
 if [[ $mode == icount && $quick == 0 ]]; then
   "$SRC/scripts/readme-sample.sh" --log "$out/ours.log"
