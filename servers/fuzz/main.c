@@ -505,20 +505,58 @@ int main(void)
     }
     printf("fuzz: seed=%lu calls=%lu procs=%lu canaries=%lu (replay: --append \"fuzz.seed=%lu "
            "fuzz.calls=%lu fuzz.procs=%lu\")\n", seed, total, procs, canaries, seed, total, procs);
-    /* Fuzzers and canaries as children, all at once: fuzzer i runs
-     * total/procs calls from seed + i. */
+    /* The fuzzers run in a group process of their own, the canaries beside
+     * it: the pager nests each child's kernel-memory account in its
+     * parent's at three quarters, so the fuzzers together can take at most
+     * three quarters of ours (they do: their spaces keep the page tables
+     * of every random address they mapped), and the canaries keep the
+     * rest. Fuzzer i runs total/procs calls from seed + i. */
     canary_rounds = total / 2500 + 10;
-    int64_t pids[32];
-    unsigned n = 0, failed = 0;
-    for (unsigned i = 0; i < procs + canaries; i++) {
+    unsigned failed = 0;
+    /* Our account, exactly back once every child is gone (after a warm-up
+     * that lets our stock of child accounts grow to what it needs). */
+    for (unsigned i = 0; i <= canaries; i++) {
         int64_t pid = fork();
-        if (pid == 0) {
-            if (i < procs)
+        if (pid == 0)
+            exit(0);
+        wait_pid(pid, 0);
+    }
+    uint64_t kmem_before = sys_kernel_info(KINFO_KMEM_USED);
+    int64_t group = fork();
+    if (group == 0) {
+        int64_t pids[16];
+        unsigned n = 0, bad = 0;
+        for (unsigned i = 0; i < procs; i++) {
+            int64_t pid = fork();
+            if (pid == 0)
                 exit(fuzz_run(i, seed + i, total / procs) ? 1 : 0);
-            canary(i - (unsigned)procs);
+            if (pid > 0)
+                pids[n++] = pid;
+            else
+                bad++;
         }
+        for (unsigned i = 0; i < n; i++) {
+            int status = -1;
+            if (wait_pid(pids[i], &status) != pids[i] || status != 0) {
+                printf("\nfuzz: FAIL: fuzzer %u (pid %ld) ended with status %d\n", i, pids[i],
+                       status);
+                bad++;
+            }
+        }
+        exit((int)bad);
+    }
+    if (group < 0) {
+        printf("\nfuzz: FAIL: cannot fork the fuzzers' group (%ld)\n", -group);
+        return 1;
+    }
+    int64_t pids[16];
+    unsigned n = 0;
+    for (unsigned i = 0; i < canaries; i++) {
+        int64_t pid = fork();
+        if (pid == 0)
+            canary(i);
         if (pid < 0) {
-            printf("\nfuzz: FAIL: cannot fork process %u (%ld)\n", i, -pid);
+            printf("\nfuzz: FAIL: cannot fork canary %u (%ld)\n", i, -pid);
             failed++;
             continue;
         }
@@ -527,11 +565,19 @@ int main(void)
     for (unsigned i = 0; i < n; i++) {
         int status = -1;
         if (wait_pid(pids[i], &status) != pids[i] || status != 0) {
-            printf("\nfuzz: FAIL: %s %u (pid %ld) ended with status %d\n",
-                   i < procs ? "fuzzer" : "canary", i < procs ? i : i - (unsigned)procs,
-                   pids[i], status);
+            printf("\nfuzz: FAIL: canary %u (pid %ld) ended with status %d\n", i, pids[i],
+                   status);
             failed++;
         }
+    }
+    int status = -1;
+    if (wait_pid(group, &status) != group || status != 0)
+        failed += status > 0 ? (unsigned)status : 1;
+    uint64_t kmem_after = sys_kernel_info(KINFO_KMEM_USED);
+    if (kmem_after != kmem_before) {
+        printf("\nfuzz: FAIL: our kernel-memory account holds %lu frames after, %lu before\n",
+               kmem_after, kmem_before);
+        failed++;
     }
     printf("\nFUZZ procs=%lu canaries=%lu failed=%u seed=%lu\n", procs, canaries, failed, seed);
     pager_print_stats();
