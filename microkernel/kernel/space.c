@@ -1,5 +1,6 @@
 /* Address spaces and their page tables; see space.h. */
 #include <arch/io.h>
+#include <ipc/fault.h>
 #include <arch/paging.h>
 #include <kernel/account.h>
 #include <kernel/boot.h>
@@ -55,6 +56,7 @@ struct space *space_create(struct account *a)
     pay_from(s, a);
     account_ref(a);
     s->frames = 1;                    /* its PML4 */
+    s->death_how = DEATH_KILLED;      /* unless its last thread exits (SYS_EXIT) */
     uint64_t *pml4 = phys_to_virt(pa);
     uint64_t *kernel_pml4 = phys_to_virt(read_cr3() & PTE_ADDR);
     memset(pml4, 0, 256 * sizeof(uint64_t));

@@ -85,11 +85,12 @@ void thread_kill(struct thread *t, uint64_t status)
         kprintf("kernel: the root task died; everything it made goes with it\n");
     }
     if (s->thread_count == 0) {
-        ipc_post_death(s);          /* its pager must hear of it */
-        object_owner_died(s);       /* its task is over: what it made goes */
+        ipc_post_death(s);          /* its pager must hear of it (the notice, */
+        object_owner_died(s);       /* maybe queued, reads how it went later) */
+    } else {
+        s->death_how = DEATH_KILLED;    /* how the next one goes, unless it exits */
+        s->death_status = 0;
     }
-    s->death_how = DEATH_KILLED;    /* unless the next one exits */
-    s->death_status = 0;
     object_unref(&s->obj);
     if (t == current)
         zombie = t;                 /* its block stays valid until we switch */

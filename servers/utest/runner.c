@@ -1,32 +1,51 @@
 /*
  * utest: the test runner, started by the pager as init ("init=utest.elf").
- * It runs the test programs of its list that are on the ESP, one after
- * the other, each in its own process, and checks that each exits with 0.
- * It exits with the number of failures, which ends the run; each case
- * file checks the count of programs that ran ("utest: N programs").
+ * It runs one suite of test programs ("utest.suite=NAME" on the command
+ * line: pager or isolation), one after the other, each in its own
+ * process, and checks that each exits with 0. A program of the suite that
+ * is not on the ESP is a failure: a case that forgot a module must not
+ * pass by running less. It exits with the number of failures, which ends
+ * the run; each case file also checks the count ("utest: N programs").
  */
 #include "utest.h"
 #include <ipc/rootinfo.h>
+#include <ipc/ulib.h>
 
 /* The module list is not ours to read (only the pager sees root info), so
- * the runner carries the names; one the pager cannot find is skipped. */
-static const char *const programs[] = {
+ * the runner carries the names. */
+static const char *const pager_suite[] = {
     "t_fork.elf", "t_mmap.elf", "t_zero.elf", "t_refcount.elf", "t_exhaust.elf", "t_leak.elf",
-    "t_death.elf", "t_hostile.elf",
-    /* The isolation suite's attack programs (test/qemu/cases/isolation_tests.sh). */
+    "t_death.elf", "t_hostile.elf", 0,
+};
+/* test/qemu/cases/isolation_tests.sh: the attack programs. */
+static const char *const isolation_suite[] = {
     "a_alias.elf", "a_chain.elf", "a_rights.elf", "a_forkbomb.elf", "a_kmem.elf",
-    "a_flood.elf",
+    "a_flood.elf", "a_lifetimes.elf", 0,
+};
+
+static const struct { const char *name; const char *const *programs; } suites[] = {
+    { "pager", pager_suite },
+    { "isolation", isolation_suite },
 };
 
 int main(void)
 {
+    char which[24] = "";
+    getenv_cmdline("utest.suite", which, sizeof(which));
+    const char *const *programs = 0;
+    for (unsigned i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+        if (!strcmp(suites[i].name, which))
+            programs = suites[i].programs;
+    if (!programs) {
+        printf("TEST utest fail no such suite '%s' (utest.suite=pager or isolation)\n", which);
+        return 1;
+    }
     int failed = 0, ran = 0;
-    for (unsigned i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+    for (unsigned i = 0; programs[i]; i++) {
         int64_t pid = spawn(programs[i]);
-        if (pid == -PG_ENOENT)
-            continue;                         /* not on this ESP: not selected */
         if (pid < 0) {
-            printf("TEST %s fail cannot spawn (%ld)\n", programs[i], -pid);
+            printf("TEST %s fail cannot spawn (%ld%s)\n", programs[i], -pid,
+                   pid == -PG_ENOENT ? ": not on the ESP" : "");
             failed++;
             continue;
         }

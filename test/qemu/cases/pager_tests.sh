@@ -1,7 +1,7 @@
 DESCRIPTION="the pager: fork/COW, mmap+mprotect, demand-zero, refcount-1 fast path, exhaustion, 1000-cycle leak check"
 MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/utest.elf")
 for t in t_fork t_mmap t_zero t_refcount t_exhaust t_leak t_death t_hostile; do MODULES+=("$BUILD/servers/$t.elf"); done
-CMDLINE="init=utest.elf pager.max_mib=1000000 pager.max_children=256"  # exhaustion tests run into memory, not the per-process limits
+CMDLINE="init=utest.elf utest.suite=pager pager.max_mib=1000000 pager.max_children=256"  # exhaustion tests run into memory, not the per-process limits
 CASE_TIMEOUT=400
 EXPECT_STATUS=0
 EXPECT=(
