@@ -40,21 +40,7 @@
 bool space_nx = true;
 struct frame_allocator kernel_frames;
 
-/* The node stock, its frames from kernel_frames (the kernel's come from
- * an account). */
-static struct stock pool = { .size = sizeof(struct mapping) };
-#define mapdb_live() stock_live(&pool)
-void *stock_frame_get(struct stock *st)
-{
-    (void)st;
-    uint64_t pa = frames_alloc(&kernel_frames);
-    return pa ? (void *)(uintptr_t)(pa + kernel_frames.direct_base) : NULL;
-}
-void stock_frame_put(struct stock *st, void *frame)
-{
-    (void)st;
-    frames_free(&kernel_frames, (uint64_t)(uintptr_t)frame - kernel_frames.direct_base);
-}
+#include "node_pool.h"
 
 #define R PAGE_READ
 #define W PAGE_WRITE

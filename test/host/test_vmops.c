@@ -44,25 +44,13 @@ bool space_nx = true;
 struct frame_allocator kernel_frames;
 struct space *active_space;
 
-/* One node stock for all fake spaces (the kernel's: one per account),
- * its frames from kernel_frames. */
-static struct stock pool = { .size = sizeof(struct mapping) };
-#define mapdb_live() stock_live(&pool)
+#include "node_pool.h"
+
+/* One node stock for all fake spaces (the kernel's: one per account). */
 struct stock *space_nodes(struct space *s)
 {
     (void)s;
     return &pool;
-}
-void *stock_frame_get(struct stock *st)
-{
-    (void)st;
-    uint64_t pa = frames_alloc(&kernel_frames);
-    return pa ? (void *)(uintptr_t)(pa + kernel_frames.direct_base) : NULL;
-}
-void stock_frame_put(struct stock *st, void *frame)
-{
-    (void)st;
-    frames_free(&kernel_frames, (uint64_t)(uintptr_t)frame - kernel_frames.direct_base);
 }
 
 #define PG VM_PAGE_SIZE
