@@ -145,8 +145,8 @@ void sched_tick(void)
         return;
     struct thread *p = payer();
     p->ticks++;
-    if (p->budget > -(1 << 30))
-        sched_set_budget(p, p->budget - 1);   /* (a debt that large changes nothing) */
+    if (p->budget > -DEBT_MAX_TICKS)
+        sched_set_budget(p, p->budget - 1);
     if (p != current)
         return;                        /* a server on someone's time goes on */
     if (p->budget <= 0)

@@ -11,8 +11,11 @@
  * works for it, it owes the time: the server's reply does not switch to
  * it, and while it owes, each time its turn comes with another thread of
  * its level ready it pays one turn and waits behind them. So a process
- * that keeps a server busy gets no more of the CPU than its peers, however
- * long each request takes. A thread alone at its level owes nobody.
+ * that keeps a server busy gets no more of the CPU than its peers. A thread
+ * alone at its level owes nobody, and none owes more than DEBT_MAX_TICKS
+ * (a second): a server that hangs on a caller's request, then answers,
+ * must not leave the caller paying for ever (so requests of more than a
+ * second each would get their caller more than its share).
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -23,6 +26,9 @@
 /* Longest chain of callers a tick follows to find who pays (a longer one
  * charges the thread it reached). */
 #define DONATION_CHAIN_MAX 16
+/* Most a thread can owe: a server that never answers (or takes very long)
+ * must not leave its caller paying for ever once it does. */
+#define DEBT_MAX_TICKS 100
 
 extern struct thread *current;
 extern uint32_t ready_mask;        /* bit p: a thread of priority p is ready */
