@@ -8,6 +8,7 @@
 #define EAGER_H
 
 #include <ipc/fault.h>
+#include <ipc/kmem.h>
 #include <ipc/pager.h>
 #include <ipc/print.h>
 #include <ipc/rootinfo.h>

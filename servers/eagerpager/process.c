@@ -126,13 +126,9 @@ static uint64_t load_image(struct process *p, const struct root_module *m, uint6
 static uint64_t make_space(struct process *p, handle_t gift)
 {
     handle_t h;
-    /* Kernel memory as the default pager does it (servers/pager/pager.h):
-     * half the pool beyond the reserve for a top process, three quarters
-     * of its parent's for a child, nested in the parent's account. */
+    /* Kernel memory as the default pager gives it (ipc/kmem.h). */
     struct process *parent = p->parent ? proc_live(p->parent) : 0;
-    p->kmem_limit = parent ? parent->kmem_limit / 4 * 3
-                           : (sys_kernel_info(KINFO_TOTAL_FRAMES) -
-                              sys_kernel_info(KINFO_KMEM_RESERVE)) / 2;
+    p->kmem_limit = parent ? kmem_child_limit(parent->kmem_limit) : kmem_top_default();
     if (sys_space_create(&p->space) ||
         sys_space_limit(p->space, p->kmem_limit, parent ? parent->space : HANDLE_NONE, 0) ||
         sys_handle_grant(p->space, pager_ep, RIGHT_SEND, p->pid, &h) ||

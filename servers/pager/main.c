@@ -177,10 +177,7 @@ int main(const struct root_info *ri)
     }
     max_children = cmdline_number("pager.max_children", 64);
     process_commit_limit = cmdline_number("pager.max_mib", commit_limit / 2 / 256) * 256;
-    /* By default a top process may have half of what the kernel pool has
-     * beyond the root task's reserve. */
-    uint64_t pool = sys_kernel_info(KINFO_TOTAL_FRAMES) - sys_kernel_info(KINFO_KMEM_RESERVE);
-    kmem_top_limit = cmdline_number("pager.kmem_kib", pool / 2 * 4) / 4;
+    kmem_top_limit = cmdline_number("pager.kmem_kib", kmem_top_default() * 4) / 4;
     char name[ROOT_NAME_MAX];
     init_name(name, sizeof(name));
     printf("pager: %u frames (%u MiB), committing up to %lu pages; starting %s\n", frames.total,

@@ -11,6 +11,7 @@
 #include "vpt.h"
 #include <ipc/cmdline.h>
 #include <ipc/fault.h>
+#include <ipc/kmem.h>
 #include <ipc/pager.h>
 #include <ipc/print.h>
 #include <ipc/rootinfo.h>
@@ -56,14 +57,9 @@ extern uint64_t committed, commit_limit;   /* pages promised / promisable */
  * pager.max_mib=N): live children of one process, and pages one process
  * may commit (default: half of commit_limit). */
 extern uint64_t max_children, process_commit_limit;
-/* Kernel memory (SYS_SPACE_LIMIT): a process started by the pager may
- * hold kmem_top_limit frames of the kernel pool, a forked or spawned child
- * three quarters of its parent's (at least KMEM_MIN_FRAMES), in an account
- * nested in its parent's: a whole family stays within what its top
- * process got, and a child that exhausts its own leaves its parent and
- * siblings a quarter (pager.kmem_kib=N sets the top). */
+/* Kernel memory (SYS_SPACE_LIMIT, ipc/kmem.h): what a process started by
+ * the pager may hold (pager.kmem_kib=N, default kmem_top_default()). */
 extern uint64_t kmem_top_limit;
-#define KMEM_MIN_FRAMES 48
 
 static inline void *window(uint64_t phys) { return (void *)(root->window_base + phys); }
 

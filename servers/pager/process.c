@@ -87,9 +87,7 @@ static int make_task(struct process *p, uint64_t entry, uint64_t stack, uint64_t
         return PG_ENOMEM;
     /* Its kernel memory: an account of its own inside its parent's. */
     struct process *parent = p->parent ? proc_by_pid(p->parent) : 0;
-    p->kmem_limit = parent ? parent->kmem_limit / 4 * 3 : kmem_top_limit;
-    if (p->kmem_limit < KMEM_MIN_FRAMES)
-        p->kmem_limit = KMEM_MIN_FRAMES;
+    p->kmem_limit = parent ? kmem_child_limit(parent->kmem_limit) : kmem_top_limit;
     if (sys_space_limit(p->space, p->kmem_limit, parent ? parent->space : HANDLE_NONE, 0))
         return PG_ENOMEM;
     if (sys_handle_grant(p->space, pager_ep, RIGHT_SEND, badge_of(p), &in_child) ||
