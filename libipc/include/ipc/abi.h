@@ -148,7 +148,8 @@ enum {
     KINFO_FREE_FRAMES = 0,   /* kernel pool frames free */
     KINFO_TOTAL_FRAMES = 1,  /* kernel pool frames in all */
     KINFO_OBJECTS = 2,       /* live kernel objects (spaces + threads +
-                                endpoints + saved replies) */
+                                endpoints + saved replies; accounts are
+                                not objects: they show in KINFO_KMEM_USED) */
     KINFO_TICKS = 3,         /* timer interrupts so far */
     KINFO_TSC_PER_TICK = 4,  /* calibration: TSC counts per timer tick */
     KINFO_MAPPINGS = 5,      /* live nodes of the mapping database */
