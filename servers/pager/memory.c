@@ -98,6 +98,10 @@ static uint64_t unmap_range(struct process *p, uint64_t start, uint64_t end)
     if (region_remove(&p->regions, start, end, &region_allocator))
         return PG_ENOMEM;
     mem_drop_pages(p, start, end);
+    /* The tracking tables nothing uses any more go too, so what a process
+     * costs to fork or exit is what it maps now, not what it ever mapped
+     * (at exit the whole tree goes at once: no pruning there). */
+    vpt_prune(&p->vpt, start, end, &vpt_allocator);
     mem_uncommit(p, pages);
     return PG_OK;
 }

@@ -49,6 +49,34 @@ void vpt_each(const struct vpt *v, uint64_t start, uint64_t end,
         each(v->root, 3, 0, start, end, fn, ctx);
 }
 
+/* Prunes under t (at level, covering from base); 1 when t is empty after. */
+static int prune(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
+                 const struct vpt_alloc *a)
+{
+    uint64_t span = 1ull << (12 + 9 * level);
+    for (unsigned i = 0; level > 0 && i < 512; i++) {
+        uint64_t lo = base + i * span;
+        if (!t[i] || lo >= end || lo + span <= start)
+            continue;
+        if (prune((uint64_t *)t[i], level - 1, lo, start, end, a)) {
+            a->free(a->ctx, (uint64_t *)t[i]);
+            t[i] = 0;
+        }
+    }
+    for (unsigned i = 0; i < 512; i++)
+        if (t[i])
+            return 0;
+    return 1;
+}
+
+void vpt_prune(struct vpt *v, uint64_t start, uint64_t end, const struct vpt_alloc *a)
+{
+    if (v->root && prune(v->root, 3, 0, start, end, a)) {
+        a->free(a->ctx, v->root);
+        v->root = 0;
+    }
+}
+
 static void destroy(uint64_t *t, int level, const struct vpt_alloc *a)
 {
     if (level > 0)

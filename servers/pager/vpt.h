@@ -36,6 +36,13 @@ uint64_t *vpt_slot(struct vpt *v, uint64_t va, const struct vpt_alloc *a);
 void vpt_each(const struct vpt *v, uint64_t start, uint64_t end,
               void (*fn)(void *ctx, uint64_t va, uint64_t *entry), void *ctx);
 
+/* Frees the tables that hold no entry any more among those that cover
+ * [start, end) (its entries cleared by the caller, after munmap), so what
+ * a process keeps costs what it maps now, not what it ever mapped. Every
+ * table visited is scanned whole: a table shared with pages outside the
+ * range stays while they do. */
+void vpt_prune(struct vpt *v, uint64_t start, uint64_t end, const struct vpt_alloc *a);
+
 /* Frees every node (the pages the entries name are the caller's business). */
 void vpt_destroy(struct vpt *v, const struct vpt_alloc *a);
 

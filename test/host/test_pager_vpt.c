@@ -487,6 +487,40 @@ static void test_alloc_failure(void)
     }
 }
 
+/* Pruning frees exactly the tables left empty in the range: entries
+ * cleared over 3 MiB that spans two leaf tables and shares a third with a
+ * page outside; then everything, and the root goes. */
+static void test_prune(void)
+{
+    struct vpt v = { 0 };
+    reset();
+    const uint64_t base = 0x40000000ull;        /* 1 GiB: its own L2 and L3 slots */
+    for (uint64_t va = base; va < base + 3 * L1; va += PAGE)
+        CHECK(put(&v, va));
+    CHECK(put(&v, base + 3 * L1));              /* the fourth leaf table: one page */
+    CHECK_EQ(nodes.live, 3u + 4u);              /* root, L3, L2 and four leaves */
+    vpt_prune(&v, base, base + 3 * L1, &alloc); /* nothing cleared: nothing goes */
+    CHECK_EQ(nodes.live, 7u);
+    for (uint64_t va = base; va < base + 2 * L1 + PAGE; va += PAGE)
+        *vpt_lookup(&v, va) = 0;                /* two leaves empty, the third not */
+    vpt_prune(&v, base, base + 2 * L1 + PAGE, &alloc);
+    CHECK_EQ(nodes.live, 5u);
+    CHECK(vpt_lookup(&v, base) == NULL);
+    CHECK(vpt_lookup(&v, base + 2 * L1 + 2 * PAGE) != NULL);
+    CHECK_EQ(*vpt_lookup(&v, base + 3 * L1), value_for(base + 3 * L1));
+    for (uint64_t va = base + 2 * L1; va <= base + 3 * L1; va += PAGE) {
+        uint64_t *e = vpt_lookup(&v, va);
+        if (e)
+            *e = 0;
+    }
+    vpt_prune(&v, 0, USER_END, &alloc);
+    CHECK(v.root == NULL);
+    CHECK_EQ(nodes.live, 0u);
+    CHECK_EQ(nodes.bad_frees, 0u);
+    vpt_destroy(&v, &alloc);                    /* nothing left to free */
+    CHECK_EQ(nodes.live, 0u);
+}
+
 int main(void)
 {
     test_empty();
@@ -495,5 +529,6 @@ int main(void)
     test_each_ranges();
     test_destroy();
     test_alloc_failure();
+    test_prune();
     return check_summary("pager_vpt");
 }
