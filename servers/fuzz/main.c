@@ -13,16 +13,11 @@
 #include <ipc/process.h>
 #include <ipc/syscall.h>
 #include <ipc/ulib.h>
+#include <ipc/xorshift.h>
 
 static uint64_t rng;
 
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t rnd(void) { return xorshift64(&rng); }
 
 static uint64_t below(uint64_t n) { return n ? rnd() % n : 0; }
 

@@ -16,6 +16,7 @@
  */
 #include "../utest/utest.h"
 #include <ipc/waiters.h>
+#include <ipc/xorshift.h>
 
 #define PAGE 4096ull
 
@@ -177,13 +178,7 @@ static int many_waiters(void)
 /* ---- malformed requests ---- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint64_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t next(void) { return xorshift64(&rng); }
 
 /* Random requests; exit is the only one that must not come. */
 static void __attribute__((noreturn)) babble(uint64_t seed)

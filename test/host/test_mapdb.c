@@ -30,6 +30,7 @@
  */
 #include <kernel/frames.h>
 #include <kernel/mapdb.h>
+#include <ipc/xorshift.h>
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -211,13 +212,7 @@ static bool under_root(int e)
 }
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return xorshift64(&rng_state); }
 static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
 
 /* Mismatches found, by kind; each is CHECKed to be 0 at the end. */
