@@ -480,20 +480,54 @@ static void __attribute__((noreturn)) canary(unsigned id)
     exit(0);
 }
 
+/* What main read from the command line, for the children it starts. */
+static uint64_t seed, total, procs, canaries;
+
+static void __attribute__((noreturn)) fuzzer(unsigned i)
+{
+    exit(fuzz_run(i, seed + i, total / procs) ? 1 : 0);
+}
+
+/* Starts n children running body(0..n-1) (each exits with 0 when all went
+ * right), waits for every one; returns how many failed or did not start. */
+static unsigned run_children(const char *what, unsigned n, void (*body)(unsigned))
+{
+    int64_t pids[16];
+    unsigned bad = 0;
+    for (unsigned i = 0; i < n; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0)
+            body(i);
+        if (pids[i] < 0) {
+            printf("\nfuzz: FAIL: cannot fork %s %u (%ld)\n", what, i, -pids[i]);
+            bad++;
+        }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        int status = -1;
+        if (pids[i] > 0 && (wait_pid(pids[i], &status) != pids[i] || status != 0)) {
+            printf("\nfuzz: FAIL: %s %u (pid %ld) ended with status %d\n", what, i, pids[i],
+                   status);
+            bad++;
+        }
+    }
+    return bad;
+}
+
 int main(void)
 {
     char buf[24];
     getenv_cmdline("fuzz.seed", buf, sizeof(buf));
-    uint64_t seed = parse(buf, 12345);
+    seed = parse(buf, 12345);
     buf[0] = 0;
     getenv_cmdline("fuzz.calls", buf, sizeof(buf));
-    uint64_t total = parse(buf, 100000);
+    total = parse(buf, 100000);
     buf[0] = 0;
     getenv_cmdline("fuzz.procs", buf, sizeof(buf));
-    uint64_t procs = parse(buf, 3);
+    procs = parse(buf, 3);
     buf[0] = 0;
     getenv_cmdline("fuzz.canaries", buf, sizeof(buf));
-    uint64_t canaries = parse(buf, 2);
+    canaries = parse(buf, 2);
     if (procs < 1 || procs > 16 || canaries > 16) {
         printf("\nfuzz: FAIL: fuzz.procs must be 1..16 and fuzz.canaries 0..16\n");
         return 2;
@@ -518,53 +552,13 @@ int main(void)
     }
     uint64_t kmem_before = sys_kernel_info(KINFO_KMEM_USED);
     int64_t group = fork();
-    if (group == 0) {
-        int64_t pids[16];
-        unsigned n = 0, bad = 0;
-        for (unsigned i = 0; i < procs; i++) {
-            int64_t pid = fork();
-            if (pid == 0)
-                exit(fuzz_run(i, seed + i, total / procs) ? 1 : 0);
-            if (pid > 0)
-                pids[n++] = pid;
-            else
-                bad++;
-        }
-        for (unsigned i = 0; i < n; i++) {
-            int status = -1;
-            if (wait_pid(pids[i], &status) != pids[i] || status != 0) {
-                printf("\nfuzz: FAIL: fuzzer %u (pid %ld) ended with status %d\n", i, pids[i],
-                       status);
-                bad++;
-            }
-        }
-        exit((int)bad);
-    }
+    if (group == 0)
+        exit((int)run_children("fuzzer", (unsigned)procs, fuzzer));
     if (group < 0) {
         printf("\nfuzz: FAIL: cannot fork the fuzzers' group (%ld)\n", -group);
         return 1;
     }
-    int64_t pids[16];
-    unsigned n = 0;
-    for (unsigned i = 0; i < canaries; i++) {
-        int64_t pid = fork();
-        if (pid == 0)
-            canary(i);
-        if (pid < 0) {
-            printf("\nfuzz: FAIL: cannot fork canary %u (%ld)\n", i, -pid);
-            failed++;
-            continue;
-        }
-        pids[n++] = pid;
-    }
-    for (unsigned i = 0; i < n; i++) {
-        int status = -1;
-        if (wait_pid(pids[i], &status) != pids[i] || status != 0) {
-            printf("\nfuzz: FAIL: canary %u (pid %ld) ended with status %d\n", i, pids[i],
-                   status);
-            failed++;
-        }
-    }
+    failed += run_children("canary", (unsigned)canaries, canary);
     int status = -1;
     if (wait_pid(group, &status) != group || status != 0)
         failed += status > 0 ? (unsigned)status : 1;
