@@ -121,18 +121,6 @@ static uint64_t vm_page(struct vm *v, uint64_t va)
     return p;
 }
 
-struct counts {
-    uint64_t objects, mappings, frames_free, processes;
-};
-
-static void counts_take(struct counts *c)
-{
-    struct pager_stats s = {0};
-    pager_stats(&s);
-    *c = (struct counts){ sys_kernel_info(KINFO_OBJECTS), sys_kernel_info(KINFO_MAPPINGS),
-                          s.frames_free, s.processes };
-}
-
 /* Kernel objects and mapping nodes exactly as in *a, and with `pager`
  * the pager's free frames and processes too; then a canary. */
 static int after_attack(const char *name, const struct counts *a, int pager)

@@ -115,22 +115,25 @@ void vm_destroy(struct vm *v)
 
 /* ---- the whole attack, twice, and the accounts -------------------------- */
 
-struct snap {
-    uint64_t mappings, objects, frames_free, kernel_free, kmem_used;
-};
-
-static void snap(struct snap *s)
+void counts_take(struct counts *c)
 {
-    s->kmem_used = sys_kernel_info(KINFO_KMEM_USED);
-    s->mappings = sys_kernel_info(KINFO_MAPPINGS);
-    s->objects = sys_kernel_info(KINFO_OBJECTS);
-    s->kernel_free = sys_kernel_info(KINFO_FREE_FRAMES);
-    s->frames_free = utest_frames_free();
+    struct pager_stats s;
+    int err = pager_stats(&s);
+    if (err) {
+        printf("TEST counts fail the pager gave no statistics (%d)\n", err);
+        exit(99);                         /* no count could mean anything */
+    }
+    *c = (struct counts){ .mappings = sys_kernel_info(KINFO_MAPPINGS),
+                          .objects = sys_kernel_info(KINFO_OBJECTS),
+                          .frames_free = s.frames_free, .processes = s.processes,
+                          .kernel_free = sys_kernel_info(KINFO_FREE_FRAMES),
+                          .kmem_used = sys_kernel_info(KINFO_KMEM_USED) };
 }
 
 #define D(field) ((int64_t)(b->field - a->field))
 
-static void show(const char *prog, const char *what, const struct snap *a, const struct snap *b)
+static void show(const char *prog, const char *what, const struct counts *a,
+                 const struct counts *b)
 {
     printf("%s: %s: mappings %ld, objects %ld, pager frames free %ld, kernel frames "
            "free %ld, kernel frames charged to us %ld\n", prog, what, D(mappings), D(objects),
@@ -139,19 +142,19 @@ static void show(const char *prog, const char *what, const struct snap *a, const
 
 int attack_twice(const char *prog, const char *leak_test, int (*attack)(void))
 {
-    struct snap s0, s1, s2;
+    struct counts s0, s1, s2;
     /* Our data page too, before the first count (the pager maps it on
      * its first write), so that the first run's growth is only tables. */
     *(volatile int *)&round_no = 1;
-    snap(&s0);
+    counts_take(&s0);
     int failed = attack();
-    snap(&s1);
+    counts_take(&s1);
     round_no = 2;
     failed += attack();
-    snap(&s2);
+    counts_take(&s2);
     show(prog, "first run (builds lazy tables)", &s0, &s1);
     show(prog, "second run", &s1, &s2);
-    const struct snap *a = &s1, *b = &s2;
+    const struct counts *a = &s1, *b = &s2;
     round_no = 1;                         /* the accounts are checked once */
     if (D(mappings) || D(objects) || D(frames_free) || D(kernel_free) || D(kmem_used))
         failed += fail(leak_test, "second run changed mappings %ld, objects %ld, pager "
@@ -196,10 +199,8 @@ static void __attribute__((noreturn)) canary_child(void)
 
 int canary_process(const char *name)
 {
-    struct pager_stats a, b;
-    if (pager_stats(&a))
-        return fail(name, "canary: no pager statistics");
-    uint64_t objects = sys_kernel_info(KINFO_OBJECTS), mappings = sys_kernel_info(KINFO_MAPPINGS);
+    struct counts before, after, *a = &before, *b = &after;
+    counts_take(&before);
     int64_t pid = fork();
     if (pid == 0)
         canary_child();
@@ -207,16 +208,14 @@ int canary_process(const char *name)
         return fail(name, "canary: fork failed with %ld", -pid);
     int st = -1;
     int64_t got = wait_pid(pid, &st);
-    if (pager_stats(&b))
-        return fail(name, "canary: no pager statistics after");
+    counts_take(&after);
     if (got != pid || st != 42)
         return fail(name, "canary: exit status %d (want 42; wait gave %ld)", st, got);
-    if (b.frames_free != a.frames_free || b.processes != a.processes)
+    if (D(frames_free) || D(processes))
         return fail(name, "canary: pager frames free %ld, processes %ld after it",
-                    (int64_t)(b.frames_free - a.frames_free), (int64_t)(b.processes - a.processes));
-    if (sys_kernel_info(KINFO_OBJECTS) != objects || sys_kernel_info(KINFO_MAPPINGS) != mappings)
-        return fail(name, "canary: kernel objects %ld, mappings %ld after it",
-                    (int64_t)(sys_kernel_info(KINFO_OBJECTS) - objects),
-                    (int64_t)(sys_kernel_info(KINFO_MAPPINGS) - mappings));
+                    D(frames_free), D(processes));
+    if (D(objects) || D(mappings))
+        return fail(name, "canary: kernel objects %ld, mappings %ld after it", D(objects),
+                    D(mappings));
     return 0;
 }

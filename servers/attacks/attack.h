@@ -82,6 +82,15 @@ int vm_thread(struct vm *v, void (*fn)(void *));
 /* S destroyed (its threads die, its mappings go), handles and stack gone. */
 void vm_destroy(struct vm *v);
 
+/* What the attacks count: kernel objects and mapping nodes, the pager's
+ * free frames and processes, the kernel pool's free frames, and the frames
+ * charged to our kernel-memory account. counts_take ends the program when
+ * the pager gives no statistics (a count of 0 compared with 0 would pass). */
+struct counts {
+    uint64_t mappings, objects, frames_free, processes, kernel_free, kmem_used;
+};
+void counts_take(struct counts *c);
+
 /* A canary beside an attacker: a child of ours that maps and touches 16
  * pages, forks a grandchild that writes them all (copy-on-write) and exits
  * 7, checks its own pages are untouched and exits 42. Pager frames and
