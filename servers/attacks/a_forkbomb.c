@@ -23,7 +23,7 @@ static int64_t kids[MAX_KIDS];
 static uint64_t live_processes(void)
 {
     struct pager_stats s;
-    pager_stats(&s);
+    utest_pager_stats(&s);
     return s.processes;
 }
 
@@ -103,7 +103,7 @@ static int fork_bomb_reclaimed(void)
 {
     const char *name = "fork_bomb_reclaimed";
     struct pager_stats before, after;
-    pager_stats(&before);
+    utest_pager_stats(&before);
     uint64_t objects = sys_kernel_info(KINFO_OBJECTS), mappings = sys_kernel_info(KINFO_MAPPINGS);
     int64_t top = fork();
     if (top == 0)
@@ -114,7 +114,7 @@ static int fork_bomb_reclaimed(void)
     int status;
     kill_child(top);
     wait_pid(top, &status);
-    pager_stats(&after);
+    utest_pager_stats(&after);
     int64_t pid = fork();                    /* spawning works again */
     if (pid == 0)
         exit(0);

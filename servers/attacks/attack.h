@@ -85,7 +85,7 @@ void vm_destroy(struct vm *v);
 /* What the attacks count: kernel objects and mapping nodes, the pager's
  * free frames and processes, the kernel pool's free frames, and the frames
  * charged to our kernel-memory account. counts_take ends the program when
- * the pager gives no statistics (a count of 0 compared with 0 would pass). */
+ * the pager gives no statistics (utest_pager_stats). */
 struct counts {
     uint64_t mappings, objects, frames_free, processes, kernel_free, kmem_used;
 };

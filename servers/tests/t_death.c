@@ -44,14 +44,14 @@ static int exit_direct(void)
     int status = -1;
     if (run_child(1, &status))               /* warm up: the pager's tables grow once */
         return utest_fail(name, "first child failed", 0, 0);
-    pager_stats(&before);
+    utest_pager_stats(&before);
     uint64_t objects = sys_kernel_info(KINFO_OBJECTS), mappings = sys_kernel_info(KINFO_MAPPINGS);
     for (int i = 0; i < 20; i++) {
         status = -1;
         if (run_child(1, &status) || status != 7)
             return utest_fail(name, "wait gave", (uint64_t)status, 7);
     }
-    pager_stats(&after);
+    utest_pager_stats(&after);
     if (after.processes != before.processes || after.frames_free != before.frames_free)
         return utest_fail(name, "processes / frames not reclaimed", after.processes,
                           after.frames_free - before.frames_free);

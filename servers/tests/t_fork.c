@@ -15,9 +15,9 @@ static int fork_cow(void)
         return utest_fail(name, "fork failed", (uint64_t)-pid, 0);
     if (pid == 0) {
         struct pager_stats before, after;
-        pager_stats(&before);
+        utest_pager_stats(&before);
         *p = 42;                              /* shared with the parent: copied */
-        pager_stats(&after);
+        utest_pager_stats(&after);
         uint64_t copies = after.copies_performed - before.copies_performed;
         if (*p != 42)
             exit(10);

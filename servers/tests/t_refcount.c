@@ -14,9 +14,9 @@ int main(void)
     int status;
     wait_pid(pid, &status);
     struct pager_stats before, after;
-    pager_stats(&before);
+    utest_pager_stats(&before);
     *p = 6;                                   /* read-only since fork, refcount 1 now */
-    pager_stats(&after);
+    utest_pager_stats(&after);
     if (after.copies_performed != before.copies_performed)
         return utest_fail(name, "a copy was made", after.copies_performed - before.copies_performed, 0);
     if (after.cow_faults_handled != before.cow_faults_handled + 1)

@@ -8,7 +8,7 @@ int main(void)
 {
     const char *name = "demand_zero";
     struct pager_stats before, after;
-    pager_stats(&before);
+    utest_pager_stats(&before);
     int64_t a = mmap(0, PAGES * 4096, PROT_READ | PROT_WRITE, 0);
     if (a < 0)
         return utest_fail(name, "mmap failed", (uint64_t)-a, 0);
@@ -18,7 +18,7 @@ int main(void)
             return utest_fail(name, "page not zero", i, *p);
         *p = i + 1;
     }
-    pager_stats(&after);
+    utest_pager_stats(&after);
     if (after.zero_fills - before.zero_fills < PAGES)
         return utest_fail(name, "fewer zero fills than pages", after.zero_fills - before.zero_fills, PAGES);
     if (munmap((uint64_t)a, PAGES * 4096))

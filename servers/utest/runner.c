@@ -58,7 +58,7 @@ int main(void)
         }
     }
     struct pager_stats s;
-    pager_stats(&s);
+    utest_pager_stats(&s);
     printf("utest: %d programs, %d failed; %lu processes left, %lu frames free\n", ran, failed,
            s.processes, s.frames_free);
     return failed;

@@ -18,16 +18,21 @@ static inline int utest_pass(const char *name)
     return 0;
 }
 
-/* The pager's free frames. Without them no leak check means anything (0
- * compared with 0 passes): the program fails at once instead. */
+/* The pager's statistics. Without them no before/after check means
+ * anything (0 compared with 0 passes): the program fails at once instead. */
+static inline void utest_pager_stats(struct pager_stats *s)
+{
+    int err = pager_stats(s);
+    if (err) {
+        printf("TEST utest_pager_stats fail the pager gave no statistics (%d)\n", err);
+        exit(99);
+    }
+}
+
 static inline uint64_t utest_frames_free(void)
 {
     struct pager_stats s;
-    int err = pager_stats(&s);
-    if (err) {
-        printf("TEST utest_frames_free fail the pager gave no statistics (%d)\n", err);
-        exit(99);
-    }
+    utest_pager_stats(&s);
     return s.frames_free;
 }
 
