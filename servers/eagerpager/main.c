@@ -134,6 +134,10 @@ static int serve(struct process *p, const struct ipc_msg *m, struct ipc_msg *rep
         if (!arg[0] || !cmdline_get(root->cmdline, arg, (char *)&reply->w[1], 24))
             reply->w[0] = PG_ENOENT;
         break;
+    case PG_INFO:
+        reply->w[1] = 0;              /* no fork, no commit, eager */
+        memcpy(&reply->w[2], "eagerpager", 11);
+        break;
     default:                          /* PG_FORK included: no COW, no fork */
         reply->w[0] = PG_ENOSYS;
     }

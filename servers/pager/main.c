@@ -140,6 +140,11 @@ static int serve(struct process *p, struct ipc_msg *m, struct ipc_msg *reply)
     case PG_GETENV:
         getenv_reply(m, reply);
         return 1;
+    case PG_INFO:
+        reply->w[0] = PG_OK;
+        reply->w[1] = PG_FEATURE_FORK | PG_FEATURE_COMMIT | PG_FEATURE_LAZY;
+        memcpy(&reply->w[2], "pager", 6);
+        return 1;
     case PG_KILL:
         reply->w[0] = proc_kill_child(p, m->w[0]);
         return 1;

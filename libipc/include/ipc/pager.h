@@ -21,6 +21,13 @@
  *   PG_KILL     w0 pid (a child of the caller)
  *   PG_GETENV   w0..w2 key (<= 23 chars)        -> w1..w3 value of "key=value"
  *               on the kernel command line (<= 23 chars, NUL-padded)
+ *   PG_INFO                                     -> w1 PG_FEATURE_* bits the
+ *               pager offers, w2..w3 its name (<= 15 chars, NUL-padded)
+ *   PG_MODULE   w0..w2 module name              -> w1 address, w2 size: the
+ *               module's bytes mapped read-only (and executable) in the
+ *               caller, where mmap would put them; munmap removes them.
+ *               What a stacked pager (docs/writing-a-pager.md) loads its
+ *               programs from.
  *
  * Statistics groups: 0 = page_faults, minor_faults, cow_faults_handled;
  * 1 = copies_performed, zero_fills, frames_free; 2 = frames_total,
@@ -53,7 +60,18 @@ enum {
     PG_SPAWN,
     PG_KILL,
     PG_GETENV,
+    PG_INFO,
+    PG_MODULE,
 };
+
+/* What a pager offers (PG_INFO), so one conformance suite knows what to
+ * ask of each (test/qemu/cases/conformance_*.sh). */
+#define PG_FEATURE_FORK     (1u << 0)   /* PG_FORK works (copy-on-write or not) */
+#define PG_FEATURE_COMMIT   (1u << 1)   /* strict commit: mmap fails with PG_ENOMEM
+                                           before memory runs out, never a fault */
+#define PG_FEATURE_LAZY     (1u << 2)   /* pages come at first touch (else at once) */
+#define PG_FEATURE_MODULE   (1u << 3)   /* PG_MODULE works: it can host a stacked pager */
+#define PG_FEATURE_STACKED  (1u << 4)   /* it runs under another pager, not as the root task */
 
 enum {
     PG_OK = 0,
