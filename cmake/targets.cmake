@@ -39,14 +39,24 @@ function(link_freestanding target objlib script)
   set_target_properties(${target} PROPERTIES ELF ${out})
 endfunction()
 
-# add_user_program(<name> SOURCES ...): a freestanding user ELF linked at
-# the user base address with libipc's runtime.
+# add_user_program(<name> SOURCES ... [LIBS objlib...]): a freestanding user
+# ELF linked at the user base address with libipc's runtime, and with the
+# object libraries in LIBS (e.g. libpager) and their headers.
 function(add_user_program name)
-  cmake_parse_arguments(P "" "" "SOURCES" ${ARGN})
+  cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
   add_library(${name}_objs OBJECT ${P_SOURCES})
   target_compile_options(${name}_objs PRIVATE ${USER_FLAGS})
   target_include_directories(${name}_objs PRIVATE ${PROJECT_SOURCE_DIR}/libipc/include)
+  foreach(lib ${P_LIBS})
+    target_include_directories(${name}_objs PRIVATE
+      $<TARGET_PROPERTY:${lib},INTERFACE_INCLUDE_DIRECTORIES>)
+  endforeach()
   # Every user program lands in build/servers/, where the scripts look.
   set(FREESTANDING_OUT_DIR ${PROJECT_BINARY_DIR}/servers)
-  link_freestanding(${name} ${name}_objs ${PROJECT_SOURCE_DIR}/libipc/user.ld libipc_user)
+  link_freestanding(${name} ${name}_objs ${PROJECT_SOURCE_DIR}/libipc/user.ld libipc_user ${P_LIBS})
+endfunction()
+
+# add_pager(<name> SOURCES ...): a pager on libpager (docs/writing-a-pager.md).
+function(add_pager name)
+  add_user_program(${name} ${ARGN} LIBS libpager)
 endfunction()

@@ -1,6 +1,7 @@
 /* Client side of the pager protocol; see ipc/pager.h. */
 #include <ipc/process.h>
 #include <ipc/syscall.h>
+#include <ipc/ulib.h>
 
 static int64_t request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
                        struct ipc_msg *out)
@@ -73,6 +74,31 @@ int getenv_cmdline(const char *key, char *buf, unsigned size)
     if (size)
         buf[i] = 0;
     return 0;
+}
+
+int64_t pager_info(char *name)
+{
+    struct ipc_msg m;
+    int64_t r = request(PG_INFO, 0, 0, 0, 0, &m);
+    if (r)
+        return r;
+    if (name) {
+        memcpy(name, &m.w[2], 16);
+        name[15] = 0;
+    }
+    return (int64_t)(uint32_t)m.w[1];
+}
+
+int64_t map_module(const char *name, uint64_t *size)
+{
+    uint64_t w[3];
+    pack(name, w);
+    struct ipc_msg m;
+    int64_t r = request(PG_MODULE, w[0], w[1], w[2], 0, &m);
+    if (r)
+        return r;
+    *size = m.w[2];
+    return (int64_t)m.w[1];
 }
 
 int64_t kill_child(int64_t pid) { return request(PG_KILL, (uint64_t)pid, 0, 0, 0, 0); }

@@ -11,32 +11,17 @@
  */
 #include "pager.h"
 
-static int kill(struct process *p, uint64_t reason)
-{
-    struct ipc_msg m = { .tag = FAULT_KILL, .w = { reason } };
-    sys_reply(&m);
-    proc_exit(p, (int)PG_STATUS_KILLED(reason));
-    return 0;
-}
-
-/* A fresh frame for p's page, or 0 (then p is killed for lack of memory). */
-static uint64_t new_frame(void)
-{
-    int64_t i = frames_alloc(&frames);
-    return i < 0 ? 0 : frames_phys(&frames, (uint32_t)i);
-}
-
 /* The page at va of an image region, built in a new frame: the file's bytes
  * where the segment has them, zero elsewhere. */
 static void fill_from_image(const struct region *r, uint64_t va, uint64_t phys)
 {
     const struct image_source *src = &r->image;
-    uint8_t *dst = window(phys);
-    page_zero(dst);
+    uint8_t *dst = lp_window(phys);
+    lp_page_zero(dst);
     uint64_t file_lo = src->seg_vaddr, file_hi = src->seg_vaddr + src->seg_filesz;
     uint64_t lo = va > file_lo ? va : file_lo, hi = va + 4096 < file_hi ? va + 4096 : file_hi;
     if (hi > lo)
-        memcpy(dst + (lo - va), (const uint8_t *)window(src->module_phys) + src->seg_offset +
+        memcpy(dst + (lo - va), (const uint8_t *)lp_window(src->module_phys) + src->seg_offset +
                                     (lo - file_lo), hi - lo);
 }
 
@@ -59,88 +44,89 @@ static void map_reply(struct ipc_msg *reply, uint64_t *entry, uint64_t va, uint3
     *entry = (*entry & ~(VPT_MAPPED | VPT_WRITE)) | VPT_MAPPED |
              (rights & PAGE_WRITE ? VPT_WRITE : 0);
     *reply = (struct ipc_msg){ .tag = FAULT_RESUME | TAG_MAP,
-                               .w = { root->window_base + (*entry & VPT_ADDR), va,
+                               .w = { lp_window_base + (*entry & VPT_ADDR), va,
                                       MAP_ITEM(1, rights), 0 } };
 }
 
 /* Write to a page we already have: copy it unless it is ours alone. */
-static int write_existing(struct process *p, const struct region *r, uint64_t *e, uint64_t va,
+static int write_existing(struct lp_process *p, const struct region *r, uint64_t *e, uint64_t va,
                           struct ipc_msg *reply)
 {
     uint64_t phys = *e & VPT_ADDR;
-    stats.cow_faults_handled++;
+    lp_stats.cow_faults++;
     if (!(*e & VPT_MODULE)) {
-        uint32_t i = (uint32_t)frames_index(&frames, phys);
-        if (frames.refs[i] == 1) {
-            stats.minor_faults++;
+        uint32_t i = (uint32_t)frames_index(&lp_frames, phys);
+        if (lp_frames.refs[i] == 1) {
+            lp_stats.minor_faults++;
             map_reply(reply, e, va, mem_rights(r->prot, 1));
             return 1;
         }
     }
-    uint64_t copy = new_frame();
+    uint64_t copy = lp_frame_new();
     if (!copy)
-        return kill(p, FAULT_REASON_OUT_OF_MEMORY);
-    page_copy(window(copy), window(phys));
-    stats.copies_performed++;
+        return lp_kill(p, FAULT_REASON_OUT_OF_MEMORY);
+    lp_page_copy(lp_window(copy), lp_window(phys));
+    lp_stats.copies++;
     if (!(*e & VPT_MODULE))
-        frames_unref(&frames, (uint32_t)frames_index(&frames, phys));
+        frames_unref(&lp_frames, (uint32_t)frames_index(&lp_frames, phys));
     *e = copy | VPT_PRESENT;
     map_reply(reply, e, va, mem_rights(r->prot, 1));
     return 1;
 }
 
 /* First touch of a page: zero-fill, or the image's bytes. */
-static int first_touch(struct process *p, const struct region *r, uint64_t *e, uint64_t va,
+static int first_touch(struct lp_process *p, const struct region *r, uint64_t *e, uint64_t va,
                        int write, struct ipc_msg *reply)
 {
     if (r->kind == REGION_IMAGE && !write && image_page_whole(r, va)) {
-        stats.minor_faults++;                    /* shared with the module, no copy */
+        lp_stats.minor_faults++;                    /* shared with the module, no copy */
         *e = image_page_phys(r, va) | VPT_PRESENT | VPT_MODULE;
         map_reply(reply, e, va, mem_rights(r->prot, 0));
         return 1;
     }
-    uint64_t phys = new_frame();
+    uint64_t phys = lp_frame_new();
     if (!phys)
-        return kill(p, FAULT_REASON_OUT_OF_MEMORY);
+        return lp_kill(p, FAULT_REASON_OUT_OF_MEMORY);
     if (r->kind == REGION_IMAGE) {
         fill_from_image(r, va, phys);   /* a private page of the image */
     } else {
-        page_zero(window(phys));
-        stats.zero_fills++;
+        lp_page_zero(lp_window(phys));
+        lp_stats.zero_fills++;
     }
     *e = phys | VPT_PRESENT;
     map_reply(reply, e, va, mem_rights(r->prot, 1));
     return 1;
 }
 
-int fault_handle(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply)
+int fault_handle(struct lp_process *p, const struct ipc_msg *m, struct ipc_msg *reply)
 {
     /* m and reply may be the same buffer: read everything before writing. */
     if (tag_label(m->tag) != FAULT_PAGE)
-        return kill(p, FAULT_REASON_EXCEPTION);
+        return lp_kill(p, FAULT_REASON_EXCEPTION);
     uint64_t addr = m->w[0], err = m->w[1], va = addr & ~4095ull;
     int write = (err & FAULT_ERR_WRITE) != 0, fetch = (err & FAULT_ERR_FETCH) != 0;
     /* Faults come in runs over one region: try the last one first. */
-    struct region *r = p->last_fault_region;
+    struct pmem *pm = mem_of(p);
+    struct region *r = pm->last_fault_region;
     if (!r || addr < r->start || addr >= r->end)
-        r = p->last_fault_region = region_find(p->regions, addr);
+        r = pm->last_fault_region = region_find(pm->regions, addr);
     if (!r)
-        return kill(p, FAULT_REASON_INVALID_ADDRESS);
+        return lp_kill(p, FAULT_REASON_INVALID_ADDRESS);
     if (r->prot == PROT_NONE || (write && !(r->prot & PROT_WRITE)) ||
         (fetch && !(r->prot & PROT_EXEC)))
-        return kill(p, FAULT_REASON_PROTECTION);
-    stats.page_faults++;
-    uint64_t *e = vpt_lookup(&p->vpt, va);
-    if (!e && !(e = vpt_slot(&p->vpt, va, &vpt_allocator)))
-        return kill(p, FAULT_REASON_OUT_OF_MEMORY);
+        return lp_kill(p, FAULT_REASON_PROTECTION);
+    lp_stats.page_faults++;
+    uint64_t *e = vpt_lookup(&pm->vpt, va);
+    if (!e && !(e = vpt_slot(&pm->vpt, va, &lp_vpt_alloc)))
+        return lp_kill(p, FAULT_REASON_OUT_OF_MEMORY);
     if (!(*e & VPT_PRESENT))
         return first_touch(p, r, e, va, write, reply);
     if (write)
         return write_existing(p, r, e, va, reply);
     /* Read of a page we have but did not map (fork maps lazily). */
-    stats.minor_faults++;
+    lp_stats.minor_faults++;
     int exclusive = !(*e & VPT_MODULE) &&
-                    frames.refs[frames_index(&frames, *e & VPT_ADDR)] == 1;
+                    lp_frames.refs[frames_index(&lp_frames, *e & VPT_ADDR)] == 1;
     map_reply(reply, e, va, mem_rights(r->prot, exclusive));
     return 1;
 }

@@ -1,7 +1,8 @@
-/* mmap, mprotect and munmap: anonymous private memory, lazily backed. */
+/* Regions: the image at spawn, mmap, mprotect, munmap, a module mapped
+ * for a stacked pager, and all of it at exit. Pages come lazily (fault.c). */
 #include "pager.h"
 
-#define PAGE 4096ull
+#define PAGE LP_PAGE
 
 uint32_t mem_rights(uint32_t prot, int exclusive)
 {
@@ -13,18 +14,8 @@ uint32_t mem_rights(uint32_t prot, int exclusive)
     return r;
 }
 
-/* A user range: page aligned start, nonzero length rounded up to pages,
- * inside the user half below the stack. */
-static int range_ok(uint64_t addr, uint64_t length, uint64_t *end)
-{
-    if ((addr & (PAGE - 1)) || length == 0 || length > (1ull << 46))
-        return 0;
-    *end = addr + ((length + PAGE - 1) & ~(PAGE - 1));
-    return addr >= PAGE && *end <= PROCESS_STACK_TOP - PROCESS_STACK_SIZE - PAGE;
-}
-
 struct drop_ctx {
-    struct process *p;
+    struct lp_process *p;
     uint64_t run_start, run_end;     /* mapped pages to unmap in one call */
 };
 
@@ -51,32 +42,15 @@ static void drop_one(void *ctx, uint64_t va, uint64_t *e)
         c->run_end = va + PAGE;
     }
     if (!(*e & VPT_MODULE))
-        frames_unref(&frames, (uint32_t)frames_index(&frames, *e & VPT_ADDR));
+        frames_unref(&lp_frames, (uint32_t)frames_index(&lp_frames, *e & VPT_ADDR));
     *e = 0;
 }
 
-void mem_drop_pages(struct process *p, uint64_t start, uint64_t end)
+void mem_drop_pages(struct lp_process *p, uint64_t start, uint64_t end)
 {
     struct drop_ctx c = { p, 0, 0 };
-    vpt_each(&p->vpt, start, end, drop_one, &c);
+    vpt_each(&mem_of(p)->vpt, start, end, drop_one, &c);
     flush_run(&c);
-}
-
-int mem_commit(struct process *p, uint64_t pages)
-{
-    if (p->committed + pages > process_commit_limit)
-        return PG_ELIMIT;
-    if (committed + pages > commit_limit)
-        return PG_ENOMEM;
-    committed += pages;
-    p->committed += pages;
-    return PG_OK;
-}
-
-void mem_uncommit(struct process *p, uint64_t pages)
-{
-    committed -= pages;
-    p->committed -= pages;
 }
 
 /* Pages of regions inside [start, end) (the part munmap or MAP_FIXED frees). */
@@ -91,62 +65,100 @@ static uint64_t pages_in(const struct region *r, uint64_t start, uint64_t end)
     return n;
 }
 
-static uint64_t unmap_range(struct process *p, uint64_t start, uint64_t end)
+static uint64_t unmap_range(struct lp_process *p, uint64_t start, uint64_t end)
 {
-    p->last_fault_region = 0;
-    uint64_t pages = pages_in(p->regions, start, end);
-    if (region_remove(&p->regions, start, end, &region_allocator))
+    struct pmem *pm = mem_of(p);
+    pm->last_fault_region = 0;
+    uint64_t pages = pages_in(pm->regions, start, end);
+    if (region_remove(&pm->regions, start, end, &lp_region_alloc))
         return PG_ENOMEM;
     mem_drop_pages(p, start, end);
     /* The tracking tables nothing uses any more go too, so what a process
      * costs to fork or exit is what it maps now, not what it ever mapped
      * (at exit the whole tree goes at once: no pruning there). */
-    vpt_prune(&p->vpt, start, end, &vpt_allocator);
-    mem_uncommit(p, pages);
+    vpt_prune(&pm->vpt, start, end, &lp_vpt_alloc);
+    lp_uncommit(p, pages);
     return PG_OK;
 }
 
-void mem_mmap(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply)
+/* A new region [addr, end) of `kind`, its pages committed first. */
+static uint64_t add_region(struct lp_process *p, const struct region *r)
 {
-    uint64_t addr = m->w[0], length = m->w[1], prot = m->w[2], flags = m->w[3], end;
-    reply->w[0] = PG_EINVAL;
-    if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC) || flags & ~(uint64_t)MAP_FIXED)
-        return;
-    uint64_t size = (length + PAGE - 1) & ~(PAGE - 1);
-    if (flags & MAP_FIXED) {
-        if (!range_ok(addr, length, &end))
-            return;
-        if (!region_range_free(p->regions, addr, end) && unmap_range(p, addr, end))
-            return;
-    } else {
-        if (length == 0 || length > (1ull << 40))
-            return;
-        addr = region_find_gap(p->regions, MMAP_BASE, PROCESS_STACK_TOP - PROCESS_STACK_SIZE - PAGE,
-                               size);
-        if (!addr) {
-            reply->w[0] = PG_ENOMEM;
-            return;
-        }
-        end = addr + size;
+    uint64_t pages = (r->end - r->start) / PAGE, err = lp_commit(p, pages);
+    if (err)
+        return err;
+    mem_of(p)->last_fault_region = 0;
+    if (region_insert(&mem_of(p)->regions, r, &lp_region_alloc)) {
+        lp_uncommit(p, pages);
+        return PG_ENOMEM;
     }
-    int err = mem_commit(p, (end - addr) / PAGE);
-    if (err) {
-        reply->w[0] = (uint64_t)err;
-        return;
+    return PG_OK;
+}
+
+/* Room for pages anywhere above MMAP_BASE, or 0. */
+static uint64_t find_room(struct lp_process *p, uint64_t pages)
+{
+    return region_find_gap(mem_of(p)->regions, MMAP_BASE, LP_USER_END, pages * PAGE);
+}
+
+uint64_t mem_mmap(struct lp_process *p, uint64_t addr, uint64_t pages, uint32_t prot, int fixed,
+                  uint64_t *out)
+{
+    uint64_t end = addr + pages * PAGE;
+    if (fixed && !region_range_free(mem_of(p)->regions, addr, end) && unmap_range(p, addr, end))
+        return PG_ENOMEM;
+    if (!fixed && !(addr = find_room(p, pages)))
+        return PG_ENOMEM;
+    struct region r = { .start = addr, .end = addr + pages * PAGE, .prot = prot,
+                        .kind = REGION_ANON };
+    uint64_t err = add_region(p, &r);
+    if (!err)
+        *out = addr;
+    return err;
+}
+
+/* One region per PT_LOAD segment: its pages come from the module. */
+uint64_t mem_load(struct lp_process *p, const struct lp_image *image)
+{
+    for (unsigned i = 0; i < image->count; i++) {
+        const struct lp_segment *s = &image->segments[i];
+        struct region r = { .start = s->start, .end = s->end, .prot = s->prot,
+                            .kind = REGION_IMAGE,
+                            .image = { image->module->phys, s->vaddr, s->offset, s->filesz } };
+        uint64_t err = add_region(p, &r);
+        if (err)
+            return err;
     }
-    p->last_fault_region = 0;
-    struct region r = { .start = addr, .end = end, .prot = (uint32_t)prot, .kind = REGION_ANON };
-    if (region_insert(&p->regions, &r, &region_allocator)) {
-        mem_uncommit(p, (end - addr) / PAGE);
-        reply->w[0] = PG_ENOMEM;
-        return;
-    }
-    reply->w[0] = PG_OK;
-    reply->w[1] = addr;
+    return PG_OK;
+}
+
+/* The whole module, read-only, as an image region that starts at its
+ * first byte: whole pages are the module's own, the last one a copy. */
+uint64_t mem_module(struct lp_process *p, const struct lp_module *m, uint64_t *addr)
+{
+    uint64_t pages = (m->size + PAGE - 1) / PAGE, at = find_room(p, pages);
+    if (!at)
+        return PG_ENOMEM;
+    struct region r = { .start = at, .end = at + pages * PAGE, .prot = PROT_READ | PROT_EXEC,
+                        .kind = REGION_IMAGE, .image = { m->phys, at, 0, m->size } };
+    uint64_t err = add_region(p, &r);
+    if (!err)
+        *addr = at;
+    return err;
+}
+
+/* Everything goes (the space is gone already: nothing to unmap). */
+void mem_exit(struct lp_process *p)
+{
+    struct pmem *pm = mem_of(p);
+    mem_drop_pages(p, 0, PROCESS_STACK_TOP);
+    vpt_destroy(&pm->vpt, &lp_vpt_alloc);
+    region_free_all(&pm->regions, &lp_region_alloc);
+    pm->last_fault_region = 0;
 }
 
 struct protect_ctx {
-    struct process *p;
+    struct lp_process *p;
     uint32_t prot;
 };
 
@@ -168,30 +180,20 @@ static void protect_one(void *ctx, uint64_t va, uint64_t *e)
         *e &= ~VPT_WRITE;
 }
 
-void mem_mprotect(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply)
+uint64_t mem_mprotect(struct lp_process *p, uint64_t addr, uint64_t pages, uint32_t prot)
 {
-    uint64_t addr = m->w[0], length = m->w[1], prot = m->w[2], end;
-    if (!range_ok(addr, length, &end) || prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)) {
-        reply->w[0] = PG_EINVAL;
-        return;
-    }
-    p->last_fault_region = 0;
-    int r = region_protect(&p->regions, addr, end, (uint32_t)prot, &region_allocator);
-    if (r) {
-        reply->w[0] = r == -2 ? PG_EINVAL : PG_ENOMEM;   /* -2: a hole in the range */
-        return;
-    }
-    struct protect_ctx c = { p, (uint32_t)prot };
-    vpt_each(&p->vpt, addr, end, protect_one, &c);
-    reply->w[0] = PG_OK;
+    uint64_t end = addr + pages * PAGE;
+    struct pmem *pm = mem_of(p);
+    pm->last_fault_region = 0;
+    int r = region_protect(&pm->regions, addr, end, prot, &lp_region_alloc);
+    if (r)
+        return r == -2 ? PG_EINVAL : PG_ENOMEM;   /* -2: a hole in the range */
+    struct protect_ctx c = { p, prot };
+    vpt_each(&pm->vpt, addr, end, protect_one, &c);
+    return PG_OK;
 }
 
-void mem_munmap(struct process *p, const struct ipc_msg *m, struct ipc_msg *reply)
+uint64_t mem_munmap(struct lp_process *p, uint64_t addr, uint64_t pages)
 {
-    uint64_t end;
-    if (!range_ok(m->w[0], m->w[1], &end)) {
-        reply->w[0] = PG_EINVAL;
-        return;
-    }
-    reply->w[0] = unmap_range(p, m->w[0], end);
+    return unmap_range(p, addr, addr + pages * PAGE);
 }

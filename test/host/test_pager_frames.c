@@ -1,5 +1,5 @@
 /*
- * Host tests for the pager's frame table (servers/pager/frames.c): frame
+ * Host tests for the pager's frame table (libpager/src/frames.c): frame
  * indexes over several physical ranges and the translation both ways,
  * allocation order, reference counts and the free list they feed, the
  * start-up reservation of the table's own frames, and a random run
@@ -9,7 +9,7 @@
  * next_free arrays here are static buffers larger than any table, so
  * writes past a table's end show up as changed guard entries.
  */
-#include "frames.h"
+#include <libpager/frames.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * Host tests for the pager's region lists (servers/pager/region.c):
+ * Host tests for the pager's region lists (libpager/src/region.c):
  * sorted insertion and refused overlaps, lookups, removal and protection
  * with the splits they need, copies, page counts and the gap search; that
  * a failing node allocator, at any of its calls, leaves a list exactly as
@@ -11,7 +11,7 @@
  * scribbled over first, so a list that still uses it fails visibly (and
  * ASan reports the use).
  */
-#include "region.h"
+#include <libpager/region.h>
 
 #include <ipc/pager.h>
 

@@ -1,5 +1,5 @@
 /*
- * Host tests for the pager's virtual page tables (servers/pager/vpt.c):
+ * Host tests for the pager's virtual page tables (libpager/src/vpt.c):
  * lookups before and after slots are created, how many tables a slot
  * needs depending on which levels it shares with earlier ones, addresses
  * across the whole user half, vpt_each's choice and order of leaves for
@@ -9,7 +9,7 @@
  * Nodes are zeroed 4 KiB blocks from aligned_alloc, recorded in a table
  * so that frees of unknown or already freed nodes are caught.
  */
-#include "vpt.h"
+#include <libpager/vpt.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -29,6 +29,12 @@ struct pager_stats {
     uint64_t frames_total, processes, committed;   /* committed: pages promised (0: no commit) */
 };
 int pager_stats(struct pager_stats *out);    /* 0 or -PG_E* */
+/* PG_INFO: the pager's PG_FEATURE_* bits (or -PG_E*), its name into
+ * name[16] when name is not NULL. */
+int64_t pager_info(char *name);
+/* PG_MODULE: the address of module `name`'s bytes mapped read-only in our
+ * space (or -PG_E*), its size in *size. */
+int64_t map_module(const char *name, uint64_t *size);
 void pager_print_stats(void);
 
 #endif

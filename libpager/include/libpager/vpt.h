@@ -6,8 +6,8 @@
  *
  * A leaf entry: physical address | VPT_* flags; 0 = no page.
  */
-#ifndef PAGER_VPT_H
-#define PAGER_VPT_H
+#ifndef LIBPAGER_VPT_H
+#define LIBPAGER_VPT_H
 
 #include <stdint.h>
 

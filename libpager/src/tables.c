@@ -1,34 +1,6 @@
-/* The pager's own memory: whole frames from the frame table, and the
- * allocators the region list and the page tables use. */
-#include "pager.h"
-
-void *heap_page(void)
-{
-    int64_t i = frames_alloc(&frames);
-    if (i < 0)
-        return 0;
-    void *va = window(frames_phys(&frames, (uint32_t)i));
-    page_zero(va);
-    return va;
-}
-
-void heap_page_free(void *va)
-{
-    uint64_t phys = (uint64_t)va - root->window_base;
-    frames_unref(&frames, (uint32_t)frames_index(&frames, phys));
-}
-
-void page_zero(void *dst)
-{
-    uint64_t n = 512;
-    __asm__ volatile("rep stosq" : "+D"(dst), "+c"(n) : "a"(0ull) : "memory");
-}
-
-void page_copy(void *dst, const void *src)
-{
-    uint64_t n = 512;
-    __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-}
+/* The node allocators for region lists and tracking tables, on whole
+ * frames of the frame table (lp_heap_page). */
+#include <libpager/tables.h>
 
 /* Regions: a slab of pages, each with its own free list and count, kept on
  * a list while it has room; a page whose regions are all free goes back to
@@ -67,7 +39,7 @@ static struct region *region_new(void *ctx)
 {
     (void)ctx;
     if (!partial) {
-        struct slab_page *pg = heap_page();
+        struct slab_page *pg = lp_heap_page();
         if (!pg)
             return 0;
         struct region *slots = (struct region *)(pg + 1);
@@ -95,21 +67,21 @@ static void region_del(void *ctx, struct region *r)
     pg->free = r;
     if (pg->used == 0) {
         partial_unlink(pg);
-        heap_page_free(pg);
+        lp_heap_page_free(pg);
     }
 }
 
 static void *node_new(void *ctx)
 {
     (void)ctx;
-    return heap_page();
+    return lp_heap_page();
 }
 
 static void node_del(void *ctx, void *node)
 {
     (void)ctx;
-    heap_page_free(node);
+    lp_heap_page_free(node);
 }
 
-const struct region_alloc region_allocator = { region_new, region_del, 0 };
-const struct vpt_alloc vpt_allocator = { node_new, node_del, 0 };
+const struct region_alloc lp_region_alloc = { region_new, region_del, 0 };
+const struct vpt_alloc lp_vpt_alloc = { node_new, node_del, 0 };

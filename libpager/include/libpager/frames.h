@@ -3,8 +3,8 @@
  * each: how many page-table entries of processes name the frame. Pure
  * logic over arrays the caller provides, so host tests drive it directly.
  */
-#ifndef PAGER_FRAMES_H
-#define PAGER_FRAMES_H
+#ifndef LIBPAGER_FRAMES_H
+#define LIBPAGER_FRAMES_H
 
 #include <stdint.h>
 

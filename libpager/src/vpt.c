@@ -1,5 +1,5 @@
 /* Virtual page tables; see vpt.h. Interior entries hold node pointers. */
-#include "vpt.h"
+#include <libpager/vpt.h>
 
 static unsigned idx(uint64_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
 

@@ -1,5 +1,5 @@
 /* Frame table with reference counts; see frames.h. */
-#include "frames.h"
+#include <libpager/frames.h>
 
 uint64_t frames_needed_bytes(const uint64_t *sizes, unsigned n)
 {

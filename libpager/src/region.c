@@ -1,5 +1,5 @@
 /* Region lists; see region.h. */
-#include "region.h"
+#include <libpager/region.h>
 
 struct region *region_find(struct region *r, uint64_t addr)
 {

@@ -3,8 +3,8 @@
  * with protection and a kind that says where their pages come from. Pure
  * list logic (nodes come from a caller-supplied allocator), host tested.
  */
-#ifndef PAGER_REGION_H
-#define PAGER_REGION_H
+#ifndef LIBPAGER_REGION_H
+#define LIBPAGER_REGION_H
 
 #include <stdint.h>
 

@@ -1,0 +1,25 @@
+/* The command line: the root info's copy, or our pager's (PG_GETENV). */
+#include "internal.h"
+#include <ipc/cmdline.h>
+#include <ipc/process.h>
+
+int lp_env(const char *key, char *out, unsigned size)
+{
+    if (lp_stacked)
+        return getenv_cmdline(key, out, size) == 0;
+    return cmdline_get(lp_root->cmdline, key, out, size);
+}
+
+uint64_t lp_env_number(const char *key, uint64_t dflt)
+{
+    char v[21];
+    if (!lp_env(key, v, sizeof(v)) || !v[0])
+        return dflt;
+    uint64_t n = 0;
+    for (const char *c = v; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return dflt;
+        n = n * 10 + (uint64_t)(*c - '0');
+    }
+    return n;
+}
