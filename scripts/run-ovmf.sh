@@ -21,6 +21,8 @@
 #   --test NAME       boot the configuration test/qemu/cases/NAME.sh
 #   --pager NAME      root task: servers/NAME (default: pager); a program module
 #                     of the configuration is started by it
+#   --stack NAME      pager NAME runs as init under the root task, and runs the
+#                     configuration's init (as stacked.init=) as its own child
 #   --build DIR       build directory (default: build/ in the source tree); one
 #                     that has a CMake cache is built with its own generator
 #   --no-install      do not install missing packages (fail if any is missing)
@@ -32,7 +34,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$SRC/build
 accel=auto icount=0 gdb=0 cpu= machine= mem= smp= timeout_s= append=
-test_name= install=1 build=1 raw=0 pager_name= quick=0
+test_name= install=1 build=1 raw=0 pager_name= stack_name= quick=0
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -50,6 +52,7 @@ while [[ $# -gt 0 ]]; do
     --append) append=$2; shift 2 ;;
     --test) test_name=$2; shift 2 ;;
     --pager) pager_name=$2; shift 2 ;;
+    --stack) stack_name=$2; shift 2 ;;
     --build) BUILD=$(realpath -m "$2"); shift 2 ;;
     --no-install) install=0; shift ;;
     --no-build) build=0; shift ;;
@@ -100,6 +103,21 @@ if [[ -n $pager_name ]]; then
   pager_elf=$BUILD/servers/$pager_name.elf
   [[ -f $pager_elf ]] || { say "no pager '$pager_name' ($pager_elf)"; exit 1; }
   MODULES[0]=$pager_elf
+fi
+# --stack puts a pager between the root task and the configuration's init:
+# the root task starts it, it starts that init (stacked.init=) as its child.
+if [[ -n $stack_name ]]; then
+  stack_elf=$BUILD/servers/$stack_name.elf
+  [[ -f $stack_elf ]] || { say "no pager '$stack_name' ($stack_elf)"; exit 1; }
+  inner_init=$(basename "${MODULES[1]:-}") rest=()
+  for word in $CMDLINE; do
+    if [[ $word == init=* ]]; then inner_init=${word#init=}; else rest+=("$word"); fi
+  done
+  CMDLINE="init=$stack_name.elf stacked.init=$inner_init ${rest[*]}"
+  # A pager already among the modules (e.g. the root task itself) runs from there.
+  have=0
+  for f in "${MODULES[@]}"; do [[ $(basename "$f") == "$stack_name.elf" ]] && have=1; done
+  [[ $have == 1 ]] || MODULES=("${MODULES[0]}" "$stack_elf" "${MODULES[@]:1}")
 fi
 # A test case may choose the machine; flags given on the command line win.
 cpu=${cpu:-${CASE_CPU:-}} machine=${machine:-${CASE_MACHINE:-q35}}

@@ -92,8 +92,18 @@ int lp_main(const struct lp_policy *policy, uint64_t arg)
         printf("%s: its policy cannot start\n", policy->name);
         return 1;
     }
+    int64_t parent_features = lp_stacked ? pager_info(0) : 0;
+    if (lp_stacked && (parent_features < 0 || !(parent_features & PG_FEATURE_MODULE)))
+        printf("%s: our own pager does not map modules (PG_MODULE): no program to start\n",
+               policy->name);
+    /* Stacked, we hand init the handle our parent gave us (CHILD_GIFT_HANDLE),
+     * if it gave one (else the grant fails: PG_EINVAL, and init gets none). */
     uint64_t status = PG_ENOENT;
-    struct lp_process *init = name[0] ? lp_spawn(name, 0, 0, &status) : 0;
+    struct lp_process *init = 0;
+    if (name[0] && lp_stacked)
+        init = lp_spawn(name, 0, CHILD_GIFT_HANDLE, &status);
+    if (name[0] && (!lp_stacked || status == PG_EINVAL))
+        init = lp_spawn(name, 0, 0, &status);
     if (!init) {
         printf("%s: cannot start init '%s' (error %lu)\n", policy->name, name, status);
         lp_stats_print();

@@ -39,8 +39,12 @@ int lp_memory_setup(void)
             ranges[i] = (struct lp_range){ lp_root->ranges[i].base, lp_root->ranges[i].size };
         return 0;
     }
+    /* As much as asked for (32 MiB by default), or as much below it as our
+     * pager lets us commit. */
     uint64_t size = lp_env_number("stacked.mib", 32) << 20;
-    int64_t a = mmap(0, size, PROT_READ | PROT_WRITE | PROT_EXEC, 0);
+    int64_t a = -1;
+    for (; size >= (1u << 20) && a < 0; size = a < 0 ? size / 2 : size)
+        a = mmap(0, size, PROT_READ | PROT_WRITE | PROT_EXEC, 0);
     if (a < 0)
         return -1;
     lp_window_base = 0;
@@ -106,6 +110,11 @@ uint64_t lp_frame_new(void)
     return i < 0 ? 0 : frames_phys(&lp_frames, (uint32_t)i);
 }
 
+void lp_frame_free(uint64_t phys)
+{
+    frames_unref(&lp_frames, (uint32_t)frames_index(&lp_frames, phys));
+}
+
 void *lp_heap_page(void)
 {
     uint64_t phys = lp_frame_new();
@@ -118,8 +127,7 @@ void *lp_heap_page(void)
 
 void lp_heap_page_free(void *va)
 {
-    uint64_t phys = (uint64_t)va - lp_window_base;
-    frames_unref(&lp_frames, (uint32_t)frames_index(&lp_frames, phys));
+    lp_frame_free((uint64_t)va - lp_window_base);
 }
 
 void lp_page_zero(void *dst)

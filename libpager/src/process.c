@@ -103,7 +103,7 @@ static uint64_t make_task(struct lp_process *p, uint64_t entry, uint64_t stack)
     if (sys_handle_grant(p->space, p->space, RIGHT_THREAD, 0, &in_child) ||
         in_child != SELF_SPACE_HANDLE)
         return PG_ENOMEM;
-    if (sys_handle_grant(HANDLE_ROOT_SPACE, lp_ep, RIGHT_SEND | RIGHT_GRANT, badge_of(p),
+    if (sys_handle_grant(HANDLE_NONE, lp_ep, RIGHT_SEND | RIGHT_GRANT, badge_of(p),
                          &p->pager_ep) ||
         sys_space_set_pager(p->space, p->pager_ep))
         return PG_ENOMEM;
@@ -126,8 +126,9 @@ struct lp_process *lp_spawn(const char *name, uint64_t parent, handle_t gift, ui
     *err = PG_ENOENT;
     if (!m || (*err = lp_image_of(m, &image)))
         return 0;
-    uint32_t priority = lp_stacked ? LP_PRIORITY - 1 : LP_PRIORITY;   /* below us */
-    struct lp_process *p = slot_new(parent, priority, err);
+    /* (A stacked pager runs at LP_PRIORITY itself: its children at the
+     * same, as programs expect; they take turns with it.) */
+    struct lp_process *p = slot_new(parent, LP_PRIORITY, err);
     if (!p)
         return 0;
     handle_t in_child;

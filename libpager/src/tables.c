@@ -2,6 +2,19 @@
  * frames of the frame table (lp_heap_page). */
 #include <libpager/tables.h>
 
+void region_fill_page(const struct region *r, uint64_t va, void *dst)
+{
+    const struct image_source *src = &r->image;
+    lp_page_zero(dst);
+    uint64_t file_lo = src->seg_vaddr, file_hi = src->seg_vaddr + src->seg_filesz;
+    uint64_t lo = va > file_lo ? va : file_lo;
+    uint64_t hi = va + LP_PAGE < file_hi ? va + LP_PAGE : file_hi;
+    if (hi > lo)
+        memcpy((uint8_t *)dst + (lo - va),
+               (const uint8_t *)lp_window(src->module_phys) + src->seg_offset + (lo - file_lo),
+               hi - lo);
+}
+
 /* Regions: a slab of pages, each with its own free list and count, kept on
  * a list while it has room; a page whose regions are all free goes back to
  * the frame table, so frames_free says exactly what processes hold. */

@@ -71,8 +71,11 @@ static struct sys_ret kcall_handle_close(handle_t h)
 static struct sys_ret kcall_handle_grant(handle_t space_h, handle_t h, uint64_t rights,
                                        uint64_t badge)
 {
-    struct space *target;
-    uint64_t err = get_space(space_h, RIGHT_MAP, &target);
+    /* HANDLE_NONE: into the caller's own table, which needs no right on its
+     * space: a copy of what it holds already (rights no wider, the badge as
+     * set), charged to its own account. Any other table needs RIGHT_MAP. */
+    struct space *target = caller_space();
+    uint64_t err = space_h == HANDLE_NONE ? 0 : get_space(space_h, RIGHT_MAP, &target);
     if (err)
         return ERR(err);
     struct handle *e;

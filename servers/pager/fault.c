@@ -11,20 +11,6 @@
  */
 #include "pager.h"
 
-/* The page at va of an image region, built in a new frame: the file's bytes
- * where the segment has them, zero elsewhere. */
-static void fill_from_image(const struct region *r, uint64_t va, uint64_t phys)
-{
-    const struct image_source *src = &r->image;
-    uint8_t *dst = lp_window(phys);
-    lp_page_zero(dst);
-    uint64_t file_lo = src->seg_vaddr, file_hi = src->seg_vaddr + src->seg_filesz;
-    uint64_t lo = va > file_lo ? va : file_lo, hi = va + 4096 < file_hi ? va + 4096 : file_hi;
-    if (hi > lo)
-        memcpy(dst + (lo - va), (const uint8_t *)lp_window(src->module_phys) + src->seg_offset +
-                                    (lo - file_lo), hi - lo);
-}
-
 /* Whether the module's own page can back va as it is (read-only): only
  * when the whole page lies inside the file part of the segment. */
 static int image_page_whole(const struct region *r, uint64_t va)
@@ -43,9 +29,7 @@ static void map_reply(struct ipc_msg *reply, uint64_t *entry, uint64_t va, uint3
 {
     *entry = (*entry & ~(VPT_MAPPED | VPT_WRITE)) | VPT_MAPPED |
              (rights & PAGE_WRITE ? VPT_WRITE : 0);
-    *reply = (struct ipc_msg){ .tag = FAULT_RESUME | TAG_MAP,
-                               .w = { lp_window_base + (*entry & VPT_ADDR), va,
-                                      MAP_ITEM(1, rights), 0 } };
+    lp_map_reply(reply, *entry & VPT_ADDR, va, rights);
 }
 
 /* Write to a page we already have: copy it unless it is ours alone. */
@@ -88,7 +72,7 @@ static int first_touch(struct lp_process *p, const struct region *r, uint64_t *e
     if (!phys)
         return lp_kill(p, FAULT_REASON_OUT_OF_MEMORY);
     if (r->kind == REGION_IMAGE) {
-        fill_from_image(r, va, phys);   /* a private page of the image */
+        region_fill_page(r, va, lp_window(phys));   /* a private page of the image */
     } else {
         lp_page_zero(lp_window(phys));
         lp_stats.zero_fills++;

@@ -98,9 +98,11 @@ static inline uint64_t sys_handle_close(handle_t h)
     return sys_light4(SYS_HANDLE_CLOSE, h, 0, 0, 0).status;
 }
 
-/* Copies handle h into the table of the space `space` with the given
- * rights (a subset of h's) and badge; *out is its number there. A space
- * may grant into itself (mint a badged copy). */
+/* Copies handle h (RIGHT_GRANT) into the table of the space `space`
+ * (RIGHT_MAP) with the given rights (a subset of h's) and badge (a badge
+ * once set stays); *out is its number there. space HANDLE_NONE: the
+ * caller's own table, no right on a space needed (how any task, a stacked
+ * pager too, mints a badged copy of its endpoint). */
 static inline uint64_t sys_handle_grant(handle_t space, handle_t h, uint32_t rights,
                                         uint64_t badge, handle_t *out)
 {

@@ -161,11 +161,26 @@ extern int lp_stacked;            /* 1 when running under another pager */
  * references per frame; the pager's own tables take frames from it too. */
 extern struct frame_table lp_frames;
 uint64_t lp_frame_new(void);      /* a frame's phys (not zeroed), or 0 */
+void lp_frame_free(uint64_t phys);  /* drops a reference (lp_frame_new's) */
 void *lp_heap_page(void);         /* a zeroed frame for our tables, or NULL */
 void lp_heap_page_free(void *page);
 void lp_page_zero(void *dst);
 void lp_page_copy(void *dst, const void *src);
 /* (Region lists and tracking tables for a policy: libpager/tables.h.) */
+
+/* PAGE_* rights for a page of memory with PROT_* prot (read always: x86
+ * cannot withhold it from a mapped page). */
+static inline uint32_t lp_page_rights(uint32_t prot)
+{
+    return PAGE_READ | (prot & PROT_WRITE ? PAGE_WRITE : 0) | (prot & PROT_EXEC ? PAGE_EXEC : 0);
+}
+
+/* The fault's answer: resume, with our frame phys mapped at va. */
+static inline void lp_map_reply(struct ipc_msg *reply, uint64_t phys, uint64_t va, uint32_t rights)
+{
+    *reply = (struct ipc_msg){ .tag = FAULT_RESUME | TAG_MAP,
+                               .w = { lp_window_base + phys, va, MAP_ITEM(1, rights), 0 } };
+}
 
 /* The process that sent badge, or NULL when it is gone. */
 struct lp_process *lp_process_of(uint64_t badge);

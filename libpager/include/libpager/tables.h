@@ -15,4 +15,8 @@
 extern const struct region_alloc lp_region_alloc;
 extern const struct vpt_alloc lp_vpt_alloc;
 
+/* The page at va of an image region, written to dst (our pointer to a
+ * frame): the file's bytes where the segment has them, zero elsewhere. */
+void region_fill_page(const struct region *r, uint64_t va, void *dst);
+
 #endif
