@@ -68,15 +68,9 @@ static int first_touch(struct lp_process *p, const struct region *r, uint64_t *e
         map_reply(reply, e, va, mem_rights(r->prot, 0));
         return 1;
     }
-    uint64_t phys = lp_frame_new();
+    uint64_t phys = region_page_new(r, va);     /* zero, or a private copy of the image */
     if (!phys)
         return lp_kill(p, FAULT_REASON_OUT_OF_MEMORY);
-    if (r->kind == REGION_IMAGE) {
-        region_fill_page(r, va, lp_window(phys));   /* a private page of the image */
-    } else {
-        lp_page_zero(lp_window(phys));
-        lp_stats.zero_fills++;
-    }
     *e = phys | VPT_PRESENT;
     map_reply(reply, e, va, mem_rights(r->prot, 1));
     return 1;
@@ -88,7 +82,7 @@ int fault_handle(struct lp_process *p, const struct ipc_msg *m, struct ipc_msg *
     if (tag_label(m->tag) != FAULT_PAGE)
         return lp_kill(p, FAULT_REASON_EXCEPTION);
     uint64_t addr = m->w[0], err = m->w[1], va = addr & ~4095ull;
-    int write = (err & FAULT_ERR_WRITE) != 0, fetch = (err & FAULT_ERR_FETCH) != 0;
+    int write = (err & FAULT_ERR_WRITE) != 0;
     /* Faults come in runs over one region: try the last one first. */
     struct pmem *pm = mem_of(p);
     struct region *r = pm->last_fault_region;
@@ -96,8 +90,7 @@ int fault_handle(struct lp_process *p, const struct ipc_msg *m, struct ipc_msg *
         r = pm->last_fault_region = region_find(pm->regions, addr);
     if (!r)
         return lp_kill(p, FAULT_REASON_INVALID_ADDRESS);
-    if (r->prot == PROT_NONE || (write && !(r->prot & PROT_WRITE)) ||
-        (fetch && !(r->prot & PROT_EXEC)))
+    if (!region_allows(r, err))
         return lp_kill(p, FAULT_REASON_PROTECTION);
     lp_stats.page_faults++;
     uint64_t *e = vpt_lookup(&pm->vpt, va);

@@ -17,8 +17,6 @@ static uint64_t quota, quota_kills;
 
 static struct proc *of(struct lp_process *p) { return &procs[p->slot]; }
 
-/* ---- faults ---- */
-
 static int fault(struct lp_process *p, const struct ipc_msg *m, struct ipc_msg *reply)
 {
     uint64_t addr = m->w[0], va = addr & ~(LP_PAGE - 1), err = m->w[1];
@@ -27,8 +25,7 @@ static int fault(struct lp_process *p, const struct ipc_msg *m, struct ipc_msg *
     struct region *r = region_find(of(p)->regions, addr);
     if (!r)
         return lp_kill(p, FAULT_REASON_INVALID_ADDRESS);
-    if (!r->prot || ((err & FAULT_ERR_WRITE) && !(r->prot & PROT_WRITE)) ||
-        ((err & FAULT_ERR_FETCH) && !(r->prot & PROT_EXEC)))
+    if (!region_allows(r, err))
         return lp_kill(p, FAULT_REASON_PROTECTION);
     lp_stats.page_faults++;
     uint64_t *e = vpt_slot(&of(p)->pages, va, &lp_vpt_alloc);
@@ -45,22 +42,20 @@ static int fault(struct lp_process *p, const struct ipc_msg *m, struct ipc_msg *
         quota_kills++;
         return lp_kill(p, FAULT_REASON_OUT_OF_MEMORY);
     }
-    uint64_t frame = lp_frame_new();
+    uint64_t frame = region_page_new(r, va);    /* from the image, or zero */
     if (!frame)
         return lp_kill(p, FAULT_REASON_OUT_OF_MEMORY);
-    if (r->kind == REGION_IMAGE) {
-        region_fill_page(r, va, lp_window(frame));
-    } else {
-        lp_page_zero(lp_window(frame));
-        lp_stats.zero_fills++;
-    }
     *e = frame | VPT_PRESENT;
     of(p)->resident++;
     lp_map_reply(reply, frame, va, lp_page_rights(r->prot));
     return 1;
 }
 
-/* ---- regions ---- */
+static void unmap_pages(struct lp_process *p, uint64_t va, uint64_t pages)
+{
+    for (uint64_t n; pages && p->space; va += n * LP_PAGE, pages -= n)
+        sys_unmap(p->space, va, n = pages < MAP_MAX_PAGES ? pages : MAP_MAX_PAGES);
+}
 
 static void drop_page(void *ctx, uint64_t va, uint64_t *e)
 {
@@ -73,9 +68,7 @@ static void drop_page(void *ctx, uint64_t va, uint64_t *e)
 /* Unmaps and forgets the pages of [start, end). */
 static void drop(struct lp_process *p, uint64_t start, uint64_t end)
 {
-    for (uint64_t va = start; va < end && p->space; va += MAP_MAX_PAGES * LP_PAGE)
-        sys_unmap(p->space, va, (end - va) / LP_PAGE < MAP_MAX_PAGES ? (end - va) / LP_PAGE
-                                                                      : MAP_MAX_PAGES);
+    unmap_pages(p, start, (end - start) / LP_PAGE);
     vpt_each(&of(p)->pages, start, end, drop_page, of(p));
 }
 
@@ -84,6 +77,7 @@ static uint64_t add(struct lp_process *p, const struct region *r)
     return region_insert(&of(p)->regions, r, &lp_region_alloc) ? PG_ENOMEM : PG_OK;
 }
 
+/* One region per segment of the image: its pages come from the file. */
 static uint64_t load(struct lp_process *p, const struct lp_image *image)
 {
     for (unsigned i = 0; i < image->count; i++) {
@@ -125,9 +119,7 @@ static uint64_t protect(struct lp_process *p, uint64_t addr, uint64_t pages, uin
     int err = region_protect(&of(p)->regions, addr, addr + pages * LP_PAGE, prot, &lp_region_alloc);
     if (err)
         return err == -2 ? PG_EINVAL : PG_ENOMEM;   /* -2: a hole in the range */
-    for (uint64_t done = 0; done < pages; done += MAP_MAX_PAGES)
-        sys_unmap(p->space, addr + done * LP_PAGE,
-                  pages - done < MAP_MAX_PAGES ? pages - done : MAP_MAX_PAGES);
+    unmap_pages(p, addr, pages);
     return PG_OK;
 }
 
@@ -138,12 +130,7 @@ static void quit(struct lp_process *p)
     region_free_all(&of(p)->regions, &lp_region_alloc);
 }
 
-/* ---- statistics and start ---- */
-
-static void print_stats(void)
-{
-    printf("QUOTA pages=%lu kills=%lu\n", quota, quota_kills);
-}
+static void print_stats(void) { printf("QUOTA pages=%lu kills=%lu\n", quota, quota_kills); }
 
 static int start(void)
 {

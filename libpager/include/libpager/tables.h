@@ -15,8 +15,15 @@
 extern const struct region_alloc lp_region_alloc;
 extern const struct vpt_alloc lp_vpt_alloc;
 
-/* The page at va of an image region, written to dst (our pointer to a
- * frame): the file's bytes where the segment has them, zero elsewhere. */
-void region_fill_page(const struct region *r, uint64_t va, void *dst);
+/* Whether region r allows the access of a fault with error code err
+ * (FAULT_ERR_*: a write needs PROT_WRITE, a fetch PROT_EXEC; PROT_NONE
+ * allows nothing). */
+int region_allows(const struct region *r, uint64_t err);
+
+/* A new frame for the page at va of region r: for an image region, the
+ * file's bytes where the segment has them and zero elsewhere; for an
+ * anonymous one zero (counted in lp_stats.zero_fills). Its phys, or 0 when
+ * no frame is left. */
+uint64_t region_page_new(const struct region *r, uint64_t va);
 
 #endif
