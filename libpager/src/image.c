@@ -8,10 +8,11 @@
 #include <ipc/elf.h>
 #include <ipc/process.h>
 
-#define MODULES_MAX 32
+#define MODULES_MAX 32                /* a stacked pager maps at most these */
 
 static struct lp_module modules[MODULES_MAX];
 static unsigned module_count;
+static struct lp_module root_modules[ROOT_MAX_MODULES];
 
 static const struct lp_module *remember(const char *name, uint64_t phys, uint64_t size)
 {
@@ -29,15 +30,22 @@ static const struct lp_module *remember(const char *name, uint64_t phys, uint64_
 
 const struct lp_module *lp_module_find(const char *name)
 {
+    if (!lp_stacked) {
+        for (unsigned i = 0; i < lp_root->module_count && i < ROOT_MAX_MODULES; i++) {
+            const struct root_module *rm = &lp_root->modules[i];
+            if (!strncmp(rm->name, name, ROOT_NAME_MAX)) {
+                struct lp_module *m = &root_modules[i];
+                m->phys = rm->phys;
+                m->size = rm->size;
+                memcpy(m->name, rm->name, ROOT_NAME_MAX);
+                return m;
+            }
+        }
+        return 0;
+    }
     for (unsigned i = 0; i < module_count; i++)
         if (!strncmp(modules[i].name, name, ROOT_NAME_MAX))
             return &modules[i];
-    if (!lp_stacked) {
-        for (unsigned i = 0; i < lp_root->module_count; i++)
-            if (!strncmp(lp_root->modules[i].name, name, ROOT_NAME_MAX))
-                return remember(name, lp_root->modules[i].phys, lp_root->modules[i].size);
-        return 0;
-    }
     uint64_t size;
     int64_t addr = map_module(name, &size);
     if (addr < 0)

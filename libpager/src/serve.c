@@ -9,8 +9,9 @@
  * inside [LP_PAGE, LP_USER_END). */
 static int range_ok(uint64_t addr, uint64_t length, uint64_t *pages)
 {
-    if ((addr & (LP_PAGE - 1)) || length == 0 || length > LP_USER_END || addr < LP_PAGE)
-        return 0;
+    if ((addr & (LP_PAGE - 1)) || length == 0 || length > LP_USER_END || addr < LP_PAGE ||
+        addr >= LP_USER_END)
+        return 0;                     /* (so that addr + length cannot wrap) */
     uint64_t end = addr + ((length + LP_PAGE - 1) & ~(LP_PAGE - 1));
     *pages = (end - addr) / LP_PAGE;
     return end <= LP_USER_END;
