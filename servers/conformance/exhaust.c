@@ -72,6 +72,6 @@ static struct outcome exhaust_mmap(void)
 }
 
 const struct conf_test exhaust_tests[] = {
-    { "exhaust_mmap", 0, exhaust_mmap },
+    { "mmap_exhaustion", 0, exhaust_mmap },
     { 0, 0, 0 },
 };
