@@ -1,7 +1,7 @@
 /*
  * utest: the test runner, started by the pager as init ("init=utest.elf").
  * It runs one suite of test programs ("utest.suite=NAME" on the command
- * line: pager or isolation), one after the other, each in its own
+ * line: isolation), one after the other, each in its own
  * process, and checks that each exits with 0. A program of the suite that
  * is not on the ESP is a failure: a case that forgot a module must not
  * pass by running less. It exits with the number of failures, which ends
@@ -12,19 +12,15 @@
 #include <ipc/ulib.h>
 
 /* The module list is not ours to read (only the pager sees root info), so
- * the runner carries the names. */
-static const char *const pager_suite[] = {
-    "t_fork.elf", "t_mmap.elf", "t_zero.elf", "t_refcount.elf", "t_exhaust.elf", "t_leak.elf",
-    "t_death.elf", "t_hostile.elf", 0,
-};
-/* test/qemu/cases/isolation_tests.sh: the attack programs. */
+ * the runner carries the names: test/qemu/cases/isolation_tests.sh's
+ * attack programs. (The pager's test programs, servers/tests, run under
+ * the conformance suite: servers/conformance/programs.c.) */
 static const char *const isolation_suite[] = {
     "a_alias.elf", "a_chain.elf", "a_rights.elf", "a_forkbomb.elf", "a_kmem.elf",
     "a_flood.elf", "a_lifetimes.elf", 0,
 };
 
 static const struct { const char *name; const char *const *programs; } suites[] = {
-    { "pager", pager_suite },
     { "isolation", isolation_suite },
 };
 
@@ -37,7 +33,7 @@ int main(void)
         if (!strcmp(suites[i].name, which))
             programs = suites[i].programs;
     if (!programs) {
-        printf("TEST utest fail no such suite '%s' (utest.suite=pager or isolation)\n", which);
+        printf("TEST utest fail no such suite '%s' (utest.suite=isolation)\n", which);
         return 1;
     }
     int failed = 0, ran = 0;

@@ -4,9 +4,6 @@
  *   wild   reads the stack's guard page: killed, invalid address
  *   ro     writes its read-only data: killed, protection
  *   nx     calls code in a data page: killed, protection
- *   block  waits forever, until the runner kills it
- *   thread a second thread, made in its own space (SELF_SPACE_HANDLE),
- *          sends 42 on the handle the parent gave (CHILD_GIFT_HANDLE)
  */
 #include <ipc/print.h>
 #include <ipc/process.h>
@@ -53,33 +50,6 @@ int main(void)
         return 1;
     *(volatile uint8_t *)a = 0xc3;    /* ret */
     ((void (*)(void))a)();
-    return 0;
-}
-#elif defined(CHILD_block) || defined(CHILD_thread)
-#if defined(CHILD_thread)
-static void sender(uint64_t value)
-{
-    struct ipc_msg m = { .tag = 1, .w = { value } };
-    sys_send(CHILD_GIFT_HANDLE, &m);
-    sys_exit(0);
-}
-#endif
-
-int main(void)
-{
-#if defined(CHILD_thread)
-    int64_t stack = mmap(0, 4 * 4096, PROT_READ | PROT_WRITE, 0);
-    handle_t t;
-    if (stack < 0 ||
-        sys_thread_create(SELF_SPACE_HANDLE, (uint64_t)sender, (uint64_t)stack + 4 * 4096 - 8,
-                          10, 42, &t) ||
-        sys_thread_start(t))
-        return 1;
-#endif
-    handle_t ep;
-    struct ipc_msg m;
-    sys_endpoint_create(&ep);
-    sys_recv(ep, &m);                 /* nobody else holds ep: until killed */
     return 0;
 }
 #else
