@@ -1,7 +1,7 @@
 /*
  * The pager requests libipc has no call for (libipc/src/process.c covers
- * the everyday ones): a raw request with any label and words, for the bad
- * requests, and PG_INFO, which tells the runner what to test.
+ * the everyday ones, PG_INFO included): a raw request with any label and
+ * words, for the bad requests.
  */
 #ifndef CONFORMANCE_CLIENT_H
 #define CONFORMANCE_CLIENT_H
@@ -30,24 +30,6 @@ static inline int64_t pager_call_named(uint64_t label, const char *name, struct 
     uint64_t w[3] = { 0, 0, 0 };
     memcpy(w, name, strnlen(name, sizeof(w) - 1));
     return pager_call(label, w[0], w[1], w[2], 0, out);
-}
-
-struct pager_info {
-    uint32_t features;              /* PG_FEATURE_* */
-    char name[16];                  /* <= 15 characters, NUL-terminated here */
-};
-
-/* PG_INFO: 0 or -PG_E*. */
-static inline int pager_info(struct pager_info *out)
-{
-    struct ipc_msg m;
-    int64_t r = pager_call(PG_INFO, 0, 0, 0, 0, &m);
-    if (r)
-        return (int)r;
-    out->features = (uint32_t)m.w[1];
-    memcpy(out->name, &m.w[2], sizeof(out->name));
-    out->name[sizeof(out->name) - 1] = 0;
-    return 0;
 }
 
 #endif

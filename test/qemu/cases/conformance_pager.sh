@@ -2,25 +2,19 @@ DESCRIPTION="pager conformance, the default pager: the protocol suite with fork,
 MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/conformance.elf" "$BUILD/servers/conf_child.elf")
 for t in t_fork t_mmap t_zero t_refcount t_exhaust t_leak t_death t_hostile; do MODULES+=("$BUILD/servers/$t.elf"); done
 # The exhaustion tests run into memory, not the per-process limits.
-# conformance.xfail: the default pager answers PG_ENOMEM (mmap) and PG_OK
-# (mprotect, munmap), not PG_EINVAL, to a range from the last page of the
-# address space on: servers/pager/memory.c's range_ok lets the end wrap
-# past 2^64. Known to fail until that is fixed; a pass then fails the case.
 CMDLINE="init=conformance.elf pager.max_mib=1000000 pager.max_children=256"
-CMDLINE+=" conformance.xfail=wrapping_ranges"
 CASE_TIMEOUT=400
 EXPECT_STATUS=0
 EXPECT=(
   # A pager that stops declaring a feature loses its tests: this line fails.
-  '^conformance: pager pager features fork commit lazy$'
+  '^conformance: pager pager features fork commit lazy module$'
   '^TEST fork_protocol pass$'
   '^TEST lazy_first_touch pass$'
   '^TEST commit_counted pass$'
   '^TEST mmap_exhaustion pass$'
   '^TEST no_leak pass$'
-  # The known failure (see CMDLINE), exactly: anything else about it fails.
-  '^TEST wrapping_ranges xfail mmap fixed from the last page on \(-1, -2\)$'
-  '^conformance: 1 known to fail \(conformance.xfail=wrapping_ranges\)$'
+  '^TEST wrapping_ranges pass$'
+  '^TEST module_mapped pass$'
   # The fork programs, and the TEST lines they print.
   '^TEST t_fork pass$'
   '^TEST t_mmap pass$'
@@ -49,8 +43,7 @@ EXPECT=(
   '^TEST hostile_many_waiters pass$'
   '^TEST hostile_malformed pass$'
   # Every test ran (a test added to the runner changes the count here).
-  '^TEST module_mapped skip needs module$'
-  '^conformance: 38 passed, 0 failed, 1 skipped$'
+  '^conformance: 40 passed, 0 failed, 0 skipped$'
   '^PAGER page_faults=[0-9]+ minor_faults=[0-9]+ cow_faults_handled=[0-9]+ copies_performed=[0-9]+ zero_fills=[0-9]+ frames_free=[0-9]+ frames_total=[0-9]+$'
   '^kernel: root task exited with status 0$'
 )

@@ -7,6 +7,7 @@ EXPECT_STATUS=0
 EXPECT=(
   '^pager: [0-9]+ frames \([0-9]+ MiB\), committing up to [0-9]+ pages, stacked as pid [0-9]+; starting s_family.elf$'
   '^quotapager: [0-9]+ frames \([0-9]+ MiB\), stacked as pid [0-9]+; starting s_family.elf$'
+  '^TEST warm_up_stacked_pager_killed pass$'
   '^TEST stacked_pager_killed pass$'
   '^TEST stacked_pager_exits pass$'
   '^TEST stacked_quotapager_killed pass$'
