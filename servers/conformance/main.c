@@ -39,14 +39,18 @@ static struct outcome leak_check(struct counts before, struct counts after)
     return pass();
 }
 
-/* Makes every page of our data and bss, and 64 KiB of stack below us,
- * present, so that no test's count sees a page of our own come in. Data
- * is read and written back unchanged (nothing else runs in this process
- * yet); the stack pages are written below the page below ours, where
- * nothing lives: our frame is far smaller than a page. */
-extern char __rodata_end[], __image_end[];
+/* Makes every page of our image (text and rodata read, data and bss
+ * written), and 64 KiB of stack below us, present, so that no test's
+ * count sees a page of our own come in (a pager may copy even read-only
+ * image pages, as quotapager does). Data is read and written back
+ * unchanged (nothing else runs in this process yet); the stack pages are
+ * written below the page below ours, where nothing lives: our frame is
+ * far smaller than a page. */
+extern char __image_start[], __rodata_end[], __image_end[];
 static void settle(void)
 {
+    for (volatile char *p = __image_start; p < __rodata_end; p += PAGE)
+        (void)*p;
     for (volatile char *p = __rodata_end; p < __image_end; p += PAGE)
         *p = *p;
     volatile char here;

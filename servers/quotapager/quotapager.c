@@ -70,6 +70,7 @@ static void drop(struct lp_process *p, uint64_t start, uint64_t end)
 {
     unmap_pages(p, start, (end - start) / LP_PAGE);
     vpt_each(&of(p)->pages, start, end, drop_page, of(p));
+    vpt_prune(&of(p)->pages, start, end, &lp_vpt_alloc);   /* tables left empty go */
 }
 
 static uint64_t add(struct lp_process *p, const struct region *r)
