@@ -23,6 +23,13 @@ const struct lp_module *lp_module_find(const char *name);
 uint64_t lp_image_of(const struct lp_module *m, struct lp_image *out);
 
 /* process.c */
+extern struct lp_process lp_procs[LP_MAX_PROCS];
+/* lp_process_of, inline for the server loop: every message asks. */
+static inline struct lp_process *process_of(uint64_t badge)
+{
+    struct lp_process *p = &lp_procs[badge & 0xff];
+    return p->state == LP_LIVE && p->pid == badge >> 8 ? p : 0;
+}
 struct lp_process *lp_spawn(const char *name, uint64_t parent, handle_t gift, uint64_t *err);
 uint64_t lp_fork(struct lp_process *p, uint64_t rip, uint64_t rsp, uint64_t *pid);
 void lp_exit(struct lp_process *p, int status);

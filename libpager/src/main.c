@@ -118,7 +118,7 @@ int lp_main(const struct lp_policy *policy, uint64_t arg)
         struct lp_process *p;
         int answer;
         /* (The kernel's fault tag is exactly this; a process cannot send it.) */
-        if (!st.status && m.tag == (FAULT_PAGE | TAG_KERNEL) && (p = lp_process_of(badge))) {
+        if (!st.status && m.tag == (FAULT_PAGE | TAG_KERNEL) && (p = process_of(badge))) {
             /* The common case first: a page fault, answered in place (the
              * hook reads the message before it writes the reply). */
             answer = policy->fault(p, &m, &m);

@@ -6,7 +6,7 @@
 #include "internal.h"
 #include <ipc/kmem.h>
 
-static struct lp_process procs[LP_MAX_PROCS];
+struct lp_process lp_procs[LP_MAX_PROCS];
 static uint64_t next_pid = 1;
 uint64_t lp_max_children, lp_kmem_top_limit;
 
@@ -14,17 +14,13 @@ uint64_t lp_max_children, lp_kmem_top_limit;
  * stale badge (its slot reused since) is recognised. */
 static uint64_t badge_of(const struct lp_process *p) { return p->pid << 8 | p->slot; }
 
-struct lp_process *lp_process_of(uint64_t badge)
-{
-    struct lp_process *p = &procs[badge & 0xff];
-    return p->state == LP_LIVE && p->pid == badge >> 8 ? p : 0;
-}
+struct lp_process *lp_process_of(uint64_t badge) { return process_of(badge); }
 
 struct lp_process *lp_process_by_pid(uint64_t pid)
 {
     for (unsigned i = 0; i < LP_MAX_PROCS; i++)
-        if (procs[i].state != LP_FREE && procs[i].pid == pid)
-            return &procs[i];
+        if (lp_procs[i].state != LP_FREE && lp_procs[i].pid == pid)
+            return &lp_procs[i];
     return 0;
 }
 
@@ -32,7 +28,7 @@ uint64_t lp_live_count(void)
 {
     uint64_t n = 0;
     for (unsigned i = 0; i < LP_MAX_PROCS; i++)
-        n += procs[i].state == LP_LIVE;
+        n += lp_procs[i].state == LP_LIVE;
     return n;
 }
 
@@ -41,8 +37,8 @@ static unsigned children_of(uint64_t pid, int live_only)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < LP_MAX_PROCS; i++)
-        n += procs[i].parent == pid &&
-             (live_only ? procs[i].state == LP_LIVE : procs[i].state != LP_FREE);
+        n += lp_procs[i].parent == pid &&
+             (live_only ? lp_procs[i].state == LP_LIVE : lp_procs[i].state != LP_FREE);
     return n;
 }
 
@@ -55,7 +51,7 @@ static struct lp_process *slot_new(uint64_t parent, uint32_t priority, uint64_t 
         return 0;
     *err = PG_ENOMEM;
     for (unsigned i = 0; i < LP_MAX_PROCS; i++) {
-        struct lp_process *p = &procs[i];
+        struct lp_process *p = &lp_procs[i];
         if (p->state == LP_FREE) {
             *p = (struct lp_process){ .pid = next_pid++, .parent = parent, .state = LP_LIVE,
                                       .slot = i, .priority = priority };
@@ -205,7 +201,7 @@ void lp_exit(struct lp_process *p, int status)
      * ever wait for, whatever a fork bomb left behind. */
     unsigned doomed = 0;
     for (unsigned i = 0; i < LP_MAX_PROCS; i++) {
-        struct lp_process *q = &procs[i];
+        struct lp_process *q = &lp_procs[i];
         if (q->state != LP_FREE && q->parent == p->pid) {
             q->parent = 0;
             if (q->state == LP_ZOMBIE) {
@@ -223,8 +219,8 @@ void lp_exit(struct lp_process *p, int status)
     for (int again = 1; again;) {      /* a loop, not recursion: trees of any depth */
         again = 0;
         for (unsigned i = 0; i < LP_MAX_PROCS; i++) {
-            if (procs[i].state == LP_LIVE && procs[i].doomed) {
-                lp_exit(&procs[i], (int)PG_STATUS_KILLED(FAULT_REASON_NONE));
+            if (lp_procs[i].state == LP_LIVE && lp_procs[i].doomed) {
+                lp_exit(&lp_procs[i], (int)PG_STATUS_KILLED(FAULT_REASON_NONE));
                 again = 1;
             }
         }
@@ -236,7 +232,7 @@ int lp_wait(struct lp_process *p, int64_t want, struct ipc_msg *reply)
 {
     int children = 0;
     for (unsigned i = 0; i < LP_MAX_PROCS; i++) {
-        struct lp_process *q = &procs[i];
+        struct lp_process *q = &lp_procs[i];
         if (q->state == LP_FREE || q->parent != p->pid || (want && (int64_t)q->pid != want))
             continue;
         if (q->state == LP_ZOMBIE) {

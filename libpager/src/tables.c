@@ -2,23 +2,8 @@
  * frames of the frame table (lp_heap_page). */
 #include <libpager/tables.h>
 
-int region_allows(const struct region *r, uint64_t err)
+void region_fill_image(const struct region *r, uint64_t va, uint8_t *dst)
 {
-    return r->prot != PROT_NONE && (!(err & FAULT_ERR_WRITE) || (r->prot & PROT_WRITE)) &&
-           (!(err & FAULT_ERR_FETCH) || (r->prot & PROT_EXEC));
-}
-
-uint64_t region_page_new(const struct region *r, uint64_t va)
-{
-    uint64_t phys = lp_frame_new();
-    if (!phys)
-        return 0;
-    uint8_t *dst = lp_window(phys);
-    lp_page_zero(dst);
-    if (r->kind != REGION_IMAGE) {
-        lp_stats.zero_fills++;
-        return phys;
-    }
     const struct image_source *src = &r->image;
     uint64_t file_lo = src->seg_vaddr, file_hi = src->seg_vaddr + src->seg_filesz;
     uint64_t lo = va > file_lo ? va : file_lo;
@@ -27,7 +12,6 @@ uint64_t region_page_new(const struct region *r, uint64_t va)
         memcpy(dst + (lo - va),
                (const uint8_t *)lp_window(src->module_phys) + src->seg_offset + (lo - file_lo),
                hi - lo);
-    return phys;
 }
 
 /* Regions: a slab of pages, each with its own free list and count, kept on
