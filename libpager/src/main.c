@@ -76,6 +76,10 @@ static void reply_refused(uint64_t badge, uint64_t status)
 int lp_main(const struct lp_policy *policy, uint64_t arg)
 {
     lp_policy = policy;
+    if (policy->own_frames && !policy->frames_free) {
+        printf("%s: a policy with its own frames must count them (frames_free)\n", policy->name);
+        return 1;
+    }
     int err = setup(arg);
     if (err) {
         printf("%s: cannot start: %s\n", policy->name,
@@ -85,9 +89,10 @@ int lp_main(const struct lp_policy *policy, uint64_t arg)
     char name[ROOT_NAME_MAX];
     init_name(name, sizeof(name));
     printf("; starting %s\n", name[0] ? name : "(nothing)");
-    printf("%s: per process at most %lu live children and %lu MiB committed; "
-           "%lu KiB of kernel memory for a top process\n", policy->name, lp_max_children,
-           lp_process_commit_limit / 256, lp_kmem_top_limit * 4);
+    printf("%s: per process at most %lu live children", policy->name, lp_max_children);
+    if (policy->features & PG_FEATURE_COMMIT)
+        printf(" and %lu MiB committed", lp_process_commit_limit / 256);
+    printf("; %lu KiB of kernel memory for a top process\n", lp_kmem_top_limit * 4);
     if (policy->start && policy->start()) {
         printf("%s: its policy cannot start\n", policy->name);
         return 1;
@@ -105,7 +110,11 @@ int lp_main(const struct lp_policy *policy, uint64_t arg)
     if (name[0] && (!lp_stacked || status == PG_EINVAL))
         init = lp_spawn(name, 0, 0, &status);
     if (!init) {
-        printf("%s: cannot start init '%s' (error %lu)\n", policy->name, name, status);
+        if (name[0])
+            printf("%s: cannot start init '%s' (error %lu)\n", policy->name, name, status);
+        else
+            printf("%s: no init to start (%s=)\n", policy->name,
+                   lp_stacked ? "stacked.init" : "init");
         lp_stats_print();
         return name[0] ? 1 : 0;       /* nothing to run is not a failure */
     }

@@ -87,12 +87,20 @@ void lp_commit_setup(uint64_t free_frames)
     lp_process_commit_limit = lp_env_number("pager.max_mib", lp_commit_limit / 2 / 256) * 256;
 }
 
+uint64_t lp_commit_fits(const struct lp_process *p, uint64_t pages, uint64_t released)
+{
+    if (p->committed - released + pages > lp_process_commit_limit)
+        return PG_ELIMIT;
+    if (lp_committed - released + pages > lp_commit_limit)
+        return PG_ENOMEM;
+    return PG_OK;
+}
+
 uint64_t lp_commit(struct lp_process *p, uint64_t pages)
 {
-    if (p->committed + pages > lp_process_commit_limit)
-        return PG_ELIMIT;
-    if (lp_committed + pages > lp_commit_limit)
-        return PG_ENOMEM;
+    uint64_t err = lp_commit_fits(p, pages, 0);
+    if (err)
+        return err;
     lp_committed += pages;
     p->committed += pages;
     return PG_OK;
@@ -112,7 +120,9 @@ uint64_t lp_frame_new(void)
 
 void lp_frame_free(uint64_t phys)
 {
-    frames_unref(&lp_frames, (uint32_t)frames_index(&lp_frames, phys));
+    int64_t i = frames_index(&lp_frames, phys);
+    if (i >= 0)                       /* (not ours: a policy bug, and nothing to free) */
+        frames_unref(&lp_frames, (uint32_t)i);
 }
 
 void *lp_heap_page(void)

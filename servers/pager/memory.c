@@ -105,8 +105,15 @@ uint64_t mem_mmap(struct lp_process *p, uint64_t addr, uint64_t pages, uint32_t 
                   uint64_t *out)
 {
     uint64_t end = addr + pages * PAGE;
-    if (fixed && !region_range_free(mem_of(p)->regions, addr, end) && unmap_range(p, addr, end))
-        return PG_ENOMEM;
+    if (fixed && !region_range_free(mem_of(p)->regions, addr, end)) {
+        /* What it replaces goes only once the new range is sure to be
+         * committed: a MAP_FIXED that fails loses nothing. */
+        uint64_t err = lp_commit_fits(p, pages, pages_in(mem_of(p)->regions, addr, end));
+        if (err)
+            return err;
+        if (unmap_range(p, addr, end))
+            return PG_ENOMEM;
+    }
     if (!fixed && !(addr = find_room(p, pages)))
         return PG_ENOMEM;
     struct region r = { .start = addr, .end = addr + pages * PAGE, .prot = prot,

@@ -144,6 +144,10 @@ int lp_kill(struct lp_process *p, uint64_t reason);
  * (p would pass pager.max_mib). Exit gives p's back by itself. */
 uint64_t lp_commit(struct lp_process *p, uint64_t pages);
 void lp_uncommit(struct lp_process *p, uint64_t pages);
+/* Whether lp_commit(p, pages) would succeed once `released` of p's pages
+ * are given back (a MAP_FIXED that replaces them checks first, so that
+ * failing it loses nothing); PG_OK or the error lp_commit would give. */
+uint64_t lp_commit_fits(const struct lp_process *p, uint64_t pages, uint64_t released);
 
 /* The command line ("key=value"): from the root info, or when stacked
  * from our pager. lp_env returns 1 when key is there. */
