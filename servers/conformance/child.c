@@ -118,6 +118,18 @@ static int thread_sends(void)
     return block() + 2;
 }
 
+/* A page of our image nothing reads before the call: under a lazy pager
+ * not mapped yet. debug_write touches it first, so it faults in and the
+ * line is printed; the raw call alone would say IPC_EADDR. */
+#define UNTOUCHED_LINE "conformance: printed from a page never touched before\n"
+static const char untouched[4096] __attribute__((aligned(4096))) = UNTOUCHED_LINE;
+
+static int print_untouched(void)
+{
+    /* (The length from the literal: strlen would touch the page itself.) */
+    return debug_write(untouched, sizeof(UNTOUCHED_LINE) - 1) ? 1 : CHILD_EXIT_STATUS;
+}
+
 int main(void)
 {
     struct ipc_msg m = { .tag = CHILD_ASK };
@@ -132,6 +144,7 @@ int main(void)
     case CHILD_MUNMAP:   return touch_after_munmap();
     case CHILD_BLOCK:    return block();
     case CHILD_THREAD:   return thread_sends();
+    case CHILD_PRINT_UNTOUCHED: return print_untouched();
     }
     return 101;
 }

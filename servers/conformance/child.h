@@ -19,6 +19,7 @@ enum child_behaviour {
     CHILD_MUNMAP,         /* touches a page it unmapped */
     CHILD_BLOCK,          /* waits until killed */
     CHILD_THREAD,         /* a second thread sends 42 on the gift; waits until killed */
+    CHILD_PRINT_UNTOUCHED,/* prints from a page of its image it never touched: exits 7 */
 };
 
 /* The exit status of CHILD_EXIT when all was right. */

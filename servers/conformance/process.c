@@ -64,6 +64,19 @@ static struct outcome spawn_exit(void)
                : fail("exit status (1 data, 2 bss, 3 stack wrong)", status, CHILD_EXIT_STATUS);
 }
 
+/* A system call's buffer in a page the child never touched: libipc's
+ * debug_write faults it in first (docs/writing-a-pager.md, section 9). */
+static struct outcome print_untouched(void)
+{
+    int64_t err;
+    int status = spawn_wait(CHILD_PRINT_UNTOUCHED, &err);
+    if (status < 0)
+        return fail("spawn or wait failed", err, 0);
+    return status == CHILD_EXIT_STATUS ? pass()
+                                       : fail("debug_write refused (status)", status,
+                                              CHILD_EXIT_STATUS);
+}
+
 static struct outcome getenv_init(void)
 {
     char v[24];
@@ -190,6 +203,7 @@ static struct outcome gift_and_thread(void)
 const struct conf_test process_tests[] = {
     { "getenv_init", 0, getenv_init },
     { "spawn_exit", 0, spawn_exit },
+    { "print_untouched_buffer", 0, print_untouched },
     { "kill_child", 0, kill_child_test },
     { "kill_non_child", 0, kill_non_child },
     { "wait_zombie", 0, wait_zombie },

@@ -88,6 +88,10 @@ static inline struct ipc_status sys_ipc(uint64_t nr, handle_t h, struct ipc_msg 
 
 static inline uint64_t sys_null(void) { return sys_light4(SYS_NULL, 0, 0, 0, 0).status; }
 
+/* The raw call: the kernel reads the buffer as it is mapped now and never
+ * faults on our behalf, so a page a lazy pager has not mapped yet gives
+ * IPC_EADDR. Programs use debug_write (ipc/print.h), printf or puts_raw,
+ * which touch the buffer first. */
 static inline uint64_t sys_debug_puts(const char *s, size_t len)
 {
     return sys_light4(SYS_DEBUG_PUTS, (uint64_t)s, len, 0, 0).status;
