@@ -1,24 +1,4 @@
-DESCRIPTION="pager conformance, quotapager stacked under the default pager: the protocol suite for a lazy pager without fork or commit (no quota set; quotapager_quota.sh tests the quota)"
-MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/quotapager.elf" "$BUILD/servers/conformance.elf" "$BUILD/servers/conf_child.elf")
-CMDLINE="init=quotapager.elf stacked.init=conformance.elf"
-CASE_TIMEOUT=300
-EXPECT_STATUS=0
-EXPECT=(
-  '^conformance: pager quotapager features lazy stacked$'
-  '^TEST lazy_first_touch pass$'
-  '^TEST mmap_zero pass$'
-  '^TEST munmap_remap pass$'
-  '^TEST fault_fetch_nx pass$'
-  '^TEST gift_and_thread pass$'
-  '^TEST commit_counted skip needs commit$'
-  '^TEST mmap_exhaustion skip needs commit$'
-  '^TEST fork_protocol skip needs fork$'
-  '^TEST print_untouched_buffer pass$'
-  '^conformance: printed from a page never touched before$'
-  '^TEST no_leak pass$'
-  # Every test ran or said why not (a test added changes the counts here).
-  '^conformance: 29 passed, 0 failed, 12 skipped$'
-  '^QUOTA pages=0 kills=0$'
-  '^kernel: root task exited with status 0$'
-)
-REJECT=('^PANIC' '^TEST .* fail')
+# conformance_quotapager.sh again, quotapager stacked as a process under the default pager.
+source "$(dirname "${BASH_SOURCE[0]}")/conformance_quotapager.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../stacked.sh"
+stack_case quotapager
