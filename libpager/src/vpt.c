@@ -25,16 +25,40 @@ uint64_t *vpt_slot(struct vpt *v, uint64_t va, const struct vpt_alloc *a)
     return &t[idx(va, 0)];
 }
 
+/* Whether entries t[i .. i + 8) are all zero. A small process's tables
+ * are mostly empty, and scanning them one entry at a time was most of
+ * what its fork and exit cost: a group of eight costs about what one did. */
+static int group_empty(const uint64_t *t)
+{
+    return !(t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7]);
+}
+
+/* The entries of a table at `level` covering from base that overlap
+ * [start, end): [*first, *last). */
+static void span_of(int level, uint64_t base, uint64_t start, uint64_t end, unsigned *first,
+                    unsigned *last)
+{
+    unsigned shift = 12 + 9 * (unsigned)level;
+    uint64_t top = base + (512ull << shift);      /* (0 past the top of the tree) */
+    *first = start > base ? (unsigned)((start - base) >> shift) : 0;
+    *last = top && end < top ? (unsigned)((end - base + (1ull << shift) - 1) >> shift) : 512;
+    if (*first > 512 || end <= base)
+        *first = *last = 0;
+}
+
 static void each(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
                  void (*fn)(void *, uint64_t, uint64_t *), void *ctx)
 {
-    uint64_t span = 1ull << (12 + 9 * level);
-    for (unsigned i = 0; i < 512; i++) {
-        uint64_t lo = base + i * span;
-        if (lo >= end || !t[i])
+    unsigned shift = 12 + 9 * (unsigned)level, first, last;
+    span_of(level, base, start, end, &first, &last);
+    for (unsigned i = first; i < last; i++) {
+        if (!(i & 7) && i + 8 <= last && group_empty(&t[i])) {
+            i += 7;
             continue;
-        if (lo + span <= start)
+        }
+        if (!t[i])
             continue;
+        uint64_t lo = base + ((uint64_t)i << shift);
         if (level == 0)
             fn(ctx, lo, &t[i]);
         else
@@ -49,24 +73,32 @@ void vpt_each(const struct vpt *v, uint64_t start, uint64_t end,
         each(v->root, 3, 0, start, end, fn, ctx);
 }
 
+static int table_empty(const uint64_t *t)
+{
+    for (unsigned i = 0; i < 512; i += 8)
+        if (!group_empty(&t[i]))
+            return 0;
+    return 1;
+}
+
 /* Prunes under t (at level, covering from base); 1 when t is empty after. */
 static int prune(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
                  const struct vpt_alloc *a)
 {
-    uint64_t span = 1ull << (12 + 9 * level);
-    for (unsigned i = 0; level > 0 && i < 512; i++) {
-        uint64_t lo = base + i * span;
-        if (!t[i] || lo >= end || lo + span <= start)
+    unsigned shift = 12 + 9 * (unsigned)level, first, last;
+    span_of(level, base, start, end, &first, &last);
+    for (unsigned i = first; level > 0 && i < last; i++) {
+        if (!(i & 7) && i + 8 <= last && group_empty(&t[i])) {
+            i += 7;
             continue;
-        if (prune((uint64_t *)t[i], level - 1, lo, start, end, a)) {
+        }
+        if (t[i] && prune((uint64_t *)t[i], level - 1, base + ((uint64_t)i << shift), start, end,
+                          a)) {
             a->free(a->ctx, (uint64_t *)t[i]);
             t[i] = 0;
         }
     }
-    for (unsigned i = 0; i < 512; i++)
-        if (t[i])
-            return 0;
-    return 1;
+    return table_empty(t);
 }
 
 void vpt_prune(struct vpt *v, uint64_t start, uint64_t end, const struct vpt_alloc *a)
@@ -79,10 +111,12 @@ void vpt_prune(struct vpt *v, uint64_t start, uint64_t end, const struct vpt_all
 
 static void destroy(uint64_t *t, int level, const struct vpt_alloc *a)
 {
-    if (level > 0)
-        for (unsigned i = 0; i < 512; i++)
-            if (t[i])
-                destroy((uint64_t *)t[i], level - 1, a);
+    for (unsigned i = 0; level > 0 && i < 512; i++) {
+        if (!(i & 7) && group_empty(&t[i]))
+            i += 7;
+        else if (t[i])
+            destroy((uint64_t *)t[i], level - 1, a);
+    }
     a->free(a->ctx, t);
 }
 
