@@ -73,9 +73,30 @@ static void reply_refused(uint64_t badge, uint64_t status)
         lp_exit(p, (int)PG_STATUS_KILLED(why));
 }
 
+/* Whether our pager gave us a handle (CHILD_GIFT_HANDLE) we may pass on:
+ * asked before we make any handle of our own, which would take its number. */
+static int have_gift(void)
+{
+    handle_t copy;
+    if (sys_handle_grant(HANDLE_NONE, CHILD_GIFT_HANDLE, 0, 0, &copy))
+        return 0;
+    sys_handle_close(copy);
+    return 1;
+}
+
+/* The next message; 0, or 1 when our endpoint is gone (nothing to serve:
+ * it is ours alone, so only a broken invariant gets here). */
+static int receive(struct ipc_status *st, struct ipc_msg *m)
+{
+    *st = sys_recv(lp_ep, m);
+    return st->status == IPC_EHANDLE || st->status == IPC_ETYPE || st->status == IPC_ERIGHTS ||
+           st->status == IPC_EDEAD;
+}
+
 int lp_main(const struct lp_policy *policy, uint64_t arg)
 {
     lp_policy = policy;
+    int gift = arg != ROOT_INFO_ADDR && have_gift();
     if (policy->own_frames && !policy->frames_free) {
         printf("%s: a policy with its own frames must count them (frames_free)\n", policy->name);
         return 1;
@@ -101,14 +122,9 @@ int lp_main(const struct lp_policy *policy, uint64_t arg)
     if (lp_stacked && (parent_features < 0 || !(parent_features & PG_FEATURE_MODULE)))
         printf("%s: our own pager does not map modules (PG_MODULE): no program to start\n",
                policy->name);
-    /* Stacked, we hand init the handle our parent gave us (CHILD_GIFT_HANDLE),
-     * if it gave one (else the grant fails: PG_EINVAL, and init gets none). */
+    /* Stacked, init gets the handle our parent gave us, if it gave one. */
     uint64_t status = PG_ENOENT;
-    struct lp_process *init = 0;
-    if (name[0] && lp_stacked)
-        init = lp_spawn(name, 0, CHILD_GIFT_HANDLE, &status);
-    if (name[0] && (!lp_stacked || status == PG_EINVAL))
-        init = lp_spawn(name, 0, 0, &status);
+    struct lp_process *init = name[0] ? lp_spawn(name, 0, gift ? CHILD_GIFT_HANDLE : 0, &status) : 0;
     if (!init) {
         if (name[0])
             printf("%s: cannot start init '%s' (error %lu)\n", policy->name, name, status);
@@ -121,8 +137,9 @@ int lp_main(const struct lp_policy *policy, uint64_t arg)
     uint64_t init_pid = init->pid;
 
     struct ipc_msg m, reply;
-    struct ipc_status st = sys_recv(lp_ep, &m);
-    for (;;) {
+    struct ipc_status st;
+    int gone = receive(&st, &m);
+    while (!gone) {
         uint64_t badge = st.badge;
         struct lp_process *p;
         int answer;
@@ -140,13 +157,17 @@ int lp_main(const struct lp_policy *policy, uint64_t arg)
             break;                    /* init is gone: the run is over */
         if (answer) {
             st = sys_reply_recv(lp_ep, &m);
-            if (st.status) {
-                reply_refused(badge, st.status);
-                st = sys_recv(lp_ep, &m);
-            }
-        } else {
-            st = sys_recv(lp_ep, &m);
+            if (!st.status)
+                continue;
+            reply_refused(badge, st.status);   /* which may end init */
+            if (init->state != LP_LIVE || init->pid != init_pid)
+                break;
         }
+        gone = receive(&st, &m);
+    }
+    if (gone) {
+        printf("%s: our endpoint is gone (status %lu)\n", policy->name, st.status);
+        return 1;
     }
     int exit_status = init->exit_status;
     printf("%s: init exited with status %d\n", policy->name, exit_status);

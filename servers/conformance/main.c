@@ -82,8 +82,21 @@ static const struct conf_test *const tables[] = {
     fork_tests, module_tests,
 };
 
+/* The first handle beyond the two every process gets (1: the pager, 2: our
+ * space) that we hold, or 0. Asked before we make any: a pager started
+ * without a gift must hand init none (a stacked pager once handed on its
+ * own endpoint, with every right, as handle 3). */
+static handle_t stray_handle(void)
+{
+    for (handle_t h = CHILD_GIFT_HANDLE; h < 64; h++)
+        if (!sys_handle_close(h))
+            return h;
+    return 0;
+}
+
 int main(void)
 {
+    handle_t stray = stray_handle();
     char name[16];
     int64_t got = pager_info(name);
     if (got < 0) {
@@ -95,6 +108,8 @@ int main(void)
     feature_list(features, list, sizeof(list));
     printf("conformance: pager %s features %s\n", name, list);
     report_start();
+    report("init_handles", stray ? fail("a handle we were never given (number)", (int64_t)stray, 0)
+                                 : pass());
 
     /* The image test first: it wants our pages as the pager made them. */
     run(image_test.name, image_test.needs, image_test.run, 0, 1);

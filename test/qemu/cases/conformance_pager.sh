@@ -14,6 +14,7 @@ EXPECT=(
   '^TEST mmap_exhaustion pass$'
   '^TEST print_untouched_buffer pass$'
   '^conformance: printed from a page never touched before$'
+  '^TEST init_handles pass$'
   '^TEST no_leak pass$'
   '^TEST wrapping_ranges pass$'
   '^TEST module_mapped pass$'
@@ -45,7 +46,7 @@ EXPECT=(
   '^TEST hostile_many_waiters pass$'
   '^TEST hostile_malformed pass$'
   # Every test ran (a test added to the runner changes the count here).
-  '^conformance: 41 passed, 0 failed, 0 skipped$'
+  '^conformance: 42 passed, 0 failed, 0 skipped$'
   '^PAGER page_faults=[0-9]+ minor_faults=[0-9]+ cow_faults_handled=[0-9]+ copies_performed=[0-9]+ zero_fills=[0-9]+ frames_free=[0-9]+ frames_total=[0-9]+$'
   '^kernel: root task exited with status 0$'
 )

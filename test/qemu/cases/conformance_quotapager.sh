@@ -15,9 +15,10 @@ EXPECT=(
   '^TEST fork_protocol skip needs fork$'
   '^TEST print_untouched_buffer pass$'
   '^conformance: printed from a page never touched before$'
+  '^TEST init_handles pass$'
   '^TEST no_leak pass$'
   # Every test ran or said why not (a test added changes the counts here).
-  '^conformance: 29 passed, 0 failed, 12 skipped$'
+  '^conformance: 30 passed, 0 failed, 12 skipped$'
   '^QUOTA pages=0 kills=0$'
   '^kernel: root task exited with status 0$'
 )
