@@ -2,6 +2,16 @@
  * frames of the frame table (lp_heap_page). */
 #include <libpager/tables.h>
 
+void page_run_flush(struct page_run *r)
+{
+    uint64_t pages = (r->end - r->start) / LP_PAGE;
+    if (pages && r->space && r->rights)
+        sys_protect(r->space, r->start, pages, r->rights);
+    else if (pages && r->space)
+        sys_unmap(r->space, r->start, pages);
+    r->start = r->end = 0;
+}
+
 void region_fill_image(const struct region *r, uint64_t va, uint8_t *dst)
 {
     const struct image_source *src = &r->image;
@@ -93,6 +103,38 @@ static void node_del(void *ctx, void *node)
 {
     (void)ctx;
     lp_heap_page_free(node);
+}
+
+static struct region *counted_region_new(void *ctx)
+{
+    struct region *r = region_new(0);
+    ((struct table_allocs *)ctx)->held += r != 0;
+    return r;
+}
+
+static void counted_region_del(void *ctx, struct region *r)
+{
+    ((struct table_allocs *)ctx)->held--;
+    region_del(0, r);
+}
+
+static void *counted_node_new(void *ctx)
+{
+    void *node = lp_heap_page();
+    ((struct table_allocs *)ctx)->held += node != 0;
+    return node;
+}
+
+static void counted_node_del(void *ctx, void *node)
+{
+    ((struct table_allocs *)ctx)->held--;
+    lp_heap_page_free(node);
+}
+
+void table_allocs_init(struct table_allocs *a)
+{
+    *a = (struct table_allocs){ { counted_region_new, counted_region_del, a },
+                                { counted_node_new, counted_node_del, a }, 0 };
 }
 
 const struct region_alloc lp_region_alloc = { region_new, region_del, 0 };

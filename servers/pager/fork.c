@@ -7,20 +7,10 @@
 #include "pager.h"
 
 struct fork_ctx {
-    struct lp_process *parent;
     struct pmem *from, *to;
     int failed;
-    uint64_t run_start, run_end;      /* parent pages to write-protect */
-    uint32_t run_prot;
+    struct page_run run;              /* parent pages to write-protect */
 };
-
-static void protect_run(struct fork_ctx *c)
-{
-    if (c->run_end > c->run_start)
-        sys_protect(c->parent->space, c->run_start, (c->run_end - c->run_start) / LP_PAGE,
-                    mem_rights(c->run_prot, 0));
-    c->run_start = c->run_end = 0;
-}
 
 static void share_page(void *ctx, uint64_t va, uint64_t *e)
 {
@@ -37,15 +27,7 @@ static void share_page(void *ctx, uint64_t va, uint64_t *e)
         frames_ref(&lp_frames, (uint32_t)frames_index(&lp_frames, *e & VPT_ADDR));
     if (*e & VPT_WRITE) {
         const struct region *r = region_find(c->from->regions, va);
-        uint32_t prot = r ? r->prot : PROT_READ;
-        if (va != c->run_end || prot != c->run_prot ||
-            c->run_end - c->run_start >= MAP_MAX_PAGES * LP_PAGE)
-            protect_run(c);
-        if (!c->run_end) {
-            c->run_start = va;
-            c->run_prot = prot;
-        }
-        c->run_end = va + LP_PAGE;
+        page_run_add(&c->run, va, mem_rights(r ? r->prot : PROT_READ, 0));
         *e &= ~VPT_WRITE;
     }
 }
@@ -60,8 +42,8 @@ uint64_t mem_fork(struct lp_process *parent, struct lp_process *child)
     uint64_t err = lp_commit(child, region_pages(to->regions));
     if (err)
         return err;                   /* (libpager's exit hook frees the copy) */
-    struct fork_ctx ctx = { parent, from, to, 0, 0, 0, 0 };
+    struct fork_ctx ctx = { from, to, 0, { parent->space, 0, 0, 0 } };
     vpt_each(&from->vpt, 0, PROCESS_STACK_TOP, share_page, &ctx);
-    protect_run(&ctx);
+    page_run_flush(&ctx.run);
     return ctx.failed ? PG_ENOMEM : PG_OK;
 }

@@ -14,33 +14,10 @@ uint32_t mem_rights(uint32_t prot, int exclusive)
     return r;
 }
 
-struct drop_ctx {
-    struct lp_process *p;
-    uint64_t run_start, run_end;     /* mapped pages to unmap in one call */
-};
-
-static void flush_run(struct drop_ctx *c)
+static void drop_one(void *run, uint64_t va, uint64_t *e)
 {
-    if (c->run_end > c->run_start && c->p->space) {
-        uint64_t pages = (c->run_end - c->run_start) / PAGE;
-        for (uint64_t done = 0; done < pages; done += MAP_MAX_PAGES) {
-            uint64_t n = pages - done < MAP_MAX_PAGES ? pages - done : MAP_MAX_PAGES;
-            sys_unmap(c->p->space, c->run_start + done * PAGE, n);
-        }
-    }
-    c->run_start = c->run_end = 0;
-}
-
-static void drop_one(void *ctx, uint64_t va, uint64_t *e)
-{
-    struct drop_ctx *c = ctx;
-    if (*e & VPT_MAPPED) {
-        if (va != c->run_end)
-            flush_run(c);
-        if (!c->run_end)
-            c->run_start = va;
-        c->run_end = va + PAGE;
-    }
+    if (*e & VPT_MAPPED)
+        page_run_add(run, va, 0);
     if (!(*e & VPT_MODULE))
         frames_unref(&lp_frames, (uint32_t)frames_index(&lp_frames, *e & VPT_ADDR));
     *e = 0;
@@ -48,9 +25,9 @@ static void drop_one(void *ctx, uint64_t va, uint64_t *e)
 
 void mem_drop_pages(struct lp_process *p, uint64_t start, uint64_t end)
 {
-    struct drop_ctx c = { p, 0, 0 };
-    vpt_each(&mem_of(p)->vpt, start, end, drop_one, &c);
-    flush_run(&c);
+    struct page_run run = { p->space, 0, 0, 0 };
+    vpt_each(&mem_of(p)->vpt, start, end, drop_one, &run);
+    page_run_flush(&run);
 }
 
 /* Pages of regions inside [start, end) (the part munmap or MAP_FIXED frees). */
@@ -128,10 +105,7 @@ uint64_t mem_mmap(struct lp_process *p, uint64_t addr, uint64_t pages, uint32_t 
 uint64_t mem_load(struct lp_process *p, const struct lp_image *image)
 {
     for (unsigned i = 0; i < image->count; i++) {
-        const struct lp_segment *s = &image->segments[i];
-        struct region r = { .start = s->start, .end = s->end, .prot = s->prot,
-                            .kind = REGION_IMAGE,
-                            .image = { image->module->phys, s->vaddr, s->offset, s->filesz } };
+        struct region r = region_of_segment(image, i);
         uint64_t err = add_region(p, &r);
         if (err)
             return err;
@@ -165,7 +139,7 @@ void mem_exit(struct lp_process *p)
 }
 
 struct protect_ctx {
-    struct lp_process *p;
+    struct page_run run;
     uint32_t prot;
 };
 
@@ -177,12 +151,12 @@ static void protect_one(void *ctx, uint64_t va, uint64_t *e)
     if (!(*e & VPT_MAPPED))
         return;
     if (c->prot == PROT_NONE) {
-        sys_unmap(c->p->space, va, 1);
+        page_run_add(&c->run, va, 0);
         *e &= ~(VPT_MAPPED | VPT_WRITE);
         return;
     }
     int exclusive = (*e & VPT_WRITE) != 0;
-    sys_protect(c->p->space, va, 1, mem_rights(c->prot, exclusive));
+    page_run_add(&c->run, va, mem_rights(c->prot, exclusive));
     if (!(c->prot & PROT_WRITE))
         *e &= ~VPT_WRITE;
 }
@@ -195,8 +169,9 @@ uint64_t mem_mprotect(struct lp_process *p, uint64_t addr, uint64_t pages, uint3
     int r = region_protect(&pm->regions, addr, end, prot, &lp_region_alloc);
     if (r)
         return r == -2 ? PG_EINVAL : PG_ENOMEM;   /* -2: a hole in the range */
-    struct protect_ctx c = { p, prot };
+    struct protect_ctx c = { { p->space, 0, 0, 0 }, prot };
     vpt_each(&pm->vpt, addr, end, protect_one, &c);
+    page_run_flush(&c.run);
     return PG_OK;
 }
 

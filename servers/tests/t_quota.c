@@ -14,9 +14,52 @@ static uint64_t parent_pid(void)
     return sys_call(PAGER_HANDLE, &m).status ? 0 : m.w[2];
 }
 
-/* A child: touches `pages` new pages, then exits 3. */
-static int child(uint64_t pages)
+/* Churn well inside the quota: a count that munmap, mprotect or a fixed
+ * remap got wrong would grow and kill it. */
+static int churn(uint64_t quota)
 {
+    uint64_t pages = quota / 4;
+    int64_t a = mmap(0, pages * 4096, PROT_READ | PROT_WRITE, 0);
+    for (int round = 0; a >= 0 && round < 20; round++) {
+        for (uint64_t i = 0; i < pages; i++)
+            ((volatile uint8_t *)a)[i * 4096] = 1;
+        if (mprotect((uint64_t)a, pages * 4096, PROT_READ) ||
+            mprotect((uint64_t)a, pages * 4096, PROT_READ | PROT_WRITE))
+            return 4;
+        ((volatile uint8_t *)a)[0] = 2;           /* mapped again, not counted again */
+        if (mmap((uint64_t)a, pages * 4096, PROT_READ | PROT_WRITE, MAP_FIXED) != a)
+            return 5;
+        ((volatile uint8_t *)a)[4096] = 3;
+        if (munmap((uint64_t)a, pages * 4096))
+            return 6;
+        a = mmap(0, pages * 4096, PROT_READ | PROT_WRITE, 0);
+    }
+    return a < 0 ? 7 : 3;
+}
+
+/* One-page mmaps, never touched, until the quota (their region nodes)
+ * refuses one: PG_ELIMIT, and the process lives on. */
+static int regions(uint64_t quota)
+{
+    int64_t a = 0;
+    for (uint64_t i = 0; i < 4 * quota && a >= 0; i++)
+        a = mmap(0, 4096, PROT_READ, 0);
+    return a == -(int64_t)PG_ELIMIT ? 3 : 8;
+}
+
+/* A child: touches `pages` new pages (spread: 1 GiB apart, each with
+ * tracking tables of its own), then exits 3. */
+static int child(uint64_t pages, int spread)
+{
+    if (spread) {
+        for (uint64_t i = 0; i < pages; i++) {
+            int64_t a = mmap(0x200000000000ull + (i << 30), 4096, PROT_READ | PROT_WRITE, MAP_FIXED);
+            if (a < 0)
+                return 2;
+            *(volatile uint8_t *)a = 1;
+        }
+        return 3;
+    }
     int64_t a = mmap(0, pages * 4096, PROT_READ | PROT_WRITE, 0);
     if (a < 0)
         return 2;
@@ -49,11 +92,22 @@ int main(void)
     if (!quota)
         return utest_fail("quota", "no quota.pages= on the command line", 0, 0);
     if (parent_pid()) {
-        /* The first child (pid 2) goes over, the second stays well below
-         * (its image and stack take a few pages of the quota too). */
-        return child(getpid() == 2 ? quota + 1 : quota / 2);
+        /* Children in the order main spawns them (pids 2, 3, ...): over
+         * the quota, well below it (its image and stack take a few pages
+         * too), churning, many regions, pages spread out. */
+        switch (getpid()) {
+        case 2: return child(quota + 1, 0);
+        case 3: return child(quota / 2, 0);
+        case 4: return churn(quota);
+        case 5: return regions(quota);
+        default: return child(quota, 1);   /* its tables pass the quota first */
+        }
     }
-    int failed = run("quota_over_killed", "t_quota.elf", (int)PG_STATUS_KILLED(FAULT_REASON_OUT_OF_MEMORY));
+    int killed = (int)PG_STATUS_KILLED(FAULT_REASON_OUT_OF_MEMORY);
+    int failed = run("quota_over_killed", "t_quota.elf", killed);
     failed += run("quota_below_runs", "t_quota.elf", 3);
+    failed += run("quota_churn_counted_right", "t_quota.elf", 3);
+    failed += run("quota_regions_refused", "t_quota.elf", 3);
+    failed += run("quota_spread_tables_killed", "t_quota.elf", killed);
     return failed;
 }

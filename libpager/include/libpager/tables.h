@@ -15,6 +15,49 @@
 extern const struct region_alloc lp_region_alloc;
 extern const struct vpt_alloc lp_vpt_alloc;
 
+/* The image region of segment i of an image: its pages from the file. */
+static inline struct region region_of_segment(const struct lp_image *image, unsigned i)
+{
+    const struct lp_segment *s = &image->segments[i];
+    return (struct region){ .start = s->start, .end = s->end, .prot = s->prot,
+                            .kind = REGION_IMAGE,
+                            .image = { image->module->phys, s->vaddr, s->offset, s->filesz } };
+}
+
+/* Allocators for one process's tables that count what they hold in
+ * `held` (one per region node, one per tracking-table frame), so that a
+ * policy can bound what a process costs the pager beyond its pages
+ * (quotapager counts them in its quota). ctx of both is the struct. */
+struct table_allocs {
+    struct region_alloc regions;
+    struct vpt_alloc pages;
+    uint64_t held;
+};
+void table_allocs_init(struct table_allocs *a);
+
+/* Consecutive pages of one space, handed to the kernel in one call (at
+ * most MAP_MAX_PAGES): unmapped (rights 0) or protected to rights. Walks
+ * over a tracking table add the pages they find; the run goes to the
+ * kernel when the next page does not extend it, and at page_run_flush.
+ * So a call costs what is mapped, never the size of the range asked for.
+ * space 0 (gone): nothing is sent. */
+struct page_run {
+    handle_t space;
+    uint32_t rights;
+    uint64_t start, end;
+};
+
+void page_run_flush(struct page_run *r);
+static inline void page_run_add(struct page_run *r, uint64_t va, uint32_t rights)
+{
+    if (va != r->end || rights != r->rights || r->end - r->start >= MAP_MAX_PAGES * LP_PAGE) {
+        page_run_flush(r);
+        r->start = va;
+        r->rights = rights;
+    }
+    r->end = va + LP_PAGE;
+}
+
 /* Whether region r allows the access of a fault with error code err
  * (FAULT_ERR_*: a write needs PROT_WRITE, a fetch PROT_EXEC; PROT_NONE
  * allows nothing). (Inline, as region_page_new: both are on the fault
