@@ -44,9 +44,14 @@ static int setup(uint64_t arg)
     lp_commit_setup(lp_policy->own_frames ? lp_memory_frames() : lp_frames.free_count);
     uint64_t frames = lp_policy->own_frames ? lp_memory_frames() : lp_frames.total;
     lp_max_children = lp_env_number("pager.max_children", 64);
+    /* Stacked, our own account holds our processes' and our arena's page
+     * tables: a process we start gets at most what a child of ours would
+     * (the command line's pager.kmem_kib is the root pager's too). */
     uint64_t kmem = lp_stacked ? kmem_child_limit(sys_kernel_info(KINFO_KMEM_LIMIT))
                                : kmem_top_default();
     lp_kmem_top_limit = lp_env_number("pager.kmem_kib", kmem * 4) / 4;
+    if (lp_stacked && lp_kmem_top_limit > kmem)
+        lp_kmem_top_limit = kmem;
     printf("%s: %lu frames (%lu MiB)", lp_policy->name, frames, frames >> 8);
     if (lp_policy->features & PG_FEATURE_COMMIT)
         printf(", committing up to %lu pages", lp_commit_limit);

@@ -43,11 +43,13 @@ static unsigned children_of(uint64_t pid, int live_only)
 }
 
 /* A free slot for a child of parent (0: none), or NULL with *err: the
- * parent has pager.max_children live ones (PG_ELIMIT), or no slot is free. */
+ * parent has pager.max_children children, live or zombies not yet waited
+ * for (PG_ELIMIT: else children that exit unwaited would fill the table
+ * for everyone), or no slot is free. */
 static struct lp_process *slot_new(uint64_t parent, uint32_t priority, uint64_t *err)
 {
     *err = PG_ELIMIT;
-    if (parent && children_of(parent, 1) >= lp_max_children)
+    if (parent && children_of(parent, 0) >= lp_max_children)
         return 0;
     *err = PG_ENOMEM;
     for (unsigned i = 0; i < LP_MAX_PROCS; i++) {

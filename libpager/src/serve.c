@@ -91,6 +91,10 @@ static int serve(struct lp_process *p, const struct ipc_msg *m, struct ipc_msg *
     case PG_MODULE:   r[0] = do_module(p, arg, r); return 1;
     case PG_SPAWN: {
         handle_t gift = (m->tag & TAG_GRANT) ? m->w[3] : 0;
+        if ((m->tag & TAG_GRANT) && !gift) {
+            r[0] = PG_EINVAL;         /* the kernel could not hand us the gift */
+            return 1;
+        }
         struct lp_process *c = lp_spawn(arg, p->pid, gift, &r[0]);
         r[1] = c ? c->pid : 0;        /* (lp_dispatch closes our copy of gift) */
         return 1;

@@ -6,6 +6,9 @@
  *   commit_limit: one process cannot commit more than pager.max_mib
  *     (default half of what the pager can promise): PG_ELIMIT, and the
  *     rest of the system can still fork.
+ *   zombie_limit: children that exit and are never waited for count
+ *     against pager.max_children too: fork says PG_ELIMIT instead of the
+ *     zombies filling the process table for everyone; waiting frees them.
  *   fork_bomb_reclaimed: a child that forks recursively (every process as
  *     many children as it may, all of them blocking) takes as many slots
  *     as it can; when it ends, its whole tree goes with it, so the slots,
@@ -134,9 +137,30 @@ static int fork_bomb_reclaimed(void)
     return canary_process(name) ? 1 : utest_pass(name);
 }
 
+static int zombie_limit(void)
+{
+    const char *name = "zombie_limit";
+    unsigned n = 0;
+    int64_t pid;
+    while (n < MAX_KIDS && (pid = fork()) > 0)
+        n++;
+    if (pid == 0)
+        exit(5);                             /* a zombie until we wait */
+    int status, reaped = 0;
+    while (wait_pid(0, &status) > 0)
+        reaped += status == 5;
+    printf("a_forkbomb: %u children exited unwaited, then fork failed with %ld\n", n, -pid);
+    if (pid != -PG_ELIMIT || n == 0 || n >= MAX_KIDS)
+        return utest_fail(name, "no PG_ELIMIT at the children limit (zombies)", n, (uint64_t)-pid);
+    if (reaped != (int)n)
+        return utest_fail(name, "zombies not all reaped with their status", (uint64_t)reaped, n);
+    return canary_process(name) ? 1 : utest_pass(name);
+}
+
 int main(void)
 {
     int failed = fork_limit();
+    failed += zombie_limit();
     failed += commit_limit();
     failed += fork_bomb_reclaimed();
     return failed;

@@ -140,14 +140,15 @@ static uint64_t change(struct lp_process *p, uint64_t start, uint64_t pages, uin
             have += r->pages;
     if (!drop && have != pages)
         return PG_EINVAL;             /* checked before anything changes */
+    uint64_t err = PG_OK;
     EACH_REGION(r, p)
         if (inside(r, start, end)) {
             if (drop)
                 region_drop(p, r);
-            else
-                set_prot(p, r, prot);
+            else if (set_prot(p, r, prot))
+                err = PG_ENOMEM;      /* the kernel could not pay for it: say so */
         }
-    return PG_OK;
+    return err;
 }
 
 uint64_t mem_mprotect(struct lp_process *p, uint64_t addr, uint64_t pages, uint32_t prot)

@@ -6,6 +6,7 @@ CASE_TIMEOUT=240
 EXPECT_STATUS=0
 EXPECT=(
   '^TEST fork_limit pass$'
+  '^TEST zombie_limit pass$'
   '^TEST commit_limit pass$'
   '^TEST fork_bomb_reclaimed pass$'
   '^TEST alias_fault_reply_revoked pass$'
