@@ -142,8 +142,13 @@ static int zombie_limit(void)
     const char *name = "zombie_limit";
     unsigned n = 0;
     int64_t pid;
-    while (n < MAX_KIDS && (pid = fork()) > 0)
+    uint64_t live = live_processes();
+    while (n < MAX_KIDS && (pid = fork()) > 0) {
         n++;
+        /* Until it has exited: a zombie now, no longer a live child. */
+        for (unsigned i = 0; i < 100000 && live_processes() != live; i++)
+            sys_yield();
+    }
     if (pid == 0)
         exit(5);                             /* a zombie until we wait */
     int status, reaped = 0;
