@@ -16,6 +16,12 @@
  *                                 default pager's badge on S, or map into
  *                                 its own space; a thread it makes in its
  *                                 own space is served by the default pager
+ *   own_table_grant_bounded       granting into its own table (space
+ *                                 HANDLE_NONE, no right on a space needed)
+ *                                 never widens rights, never re-badges,
+ *                                 needs RIGHT_GRANT on the source: the
+ *                                 pager's handle and its own space stay
+ *                                 what they are
  *   rights_no_leak                mapping nodes, kernel objects, pager
  *                                 frames and kernel frames back where they
  *                                 were
@@ -441,10 +447,39 @@ out:
 
 /* ---- the whole attack, twice, and the accounts -------------------------- */
 
+static int own_table_grant_bounded(void)
+{
+    const char *name = "own_table_grant_bounded";
+    handle_t ep, send = 0, copy = 0, bad = 0;
+    struct ipc_msg m = { 0 };
+    if (sys_endpoint_create(&ep))
+        return fail(name, "endpoint create failed");
+    const char *why = 0;
+    if (sys_handle_grant(HANDLE_NONE, PAGER_HANDLE, RIGHTS_ALL, 0, &bad) != IPC_ERIGHTS)
+        why = "the pager's handle (no RIGHT_GRANT) was copied";
+    else if (sys_handle_grant(HANDLE_NONE, SELF_SPACE_HANDLE, RIGHTS_ALL, 0, &bad) != IPC_ERIGHTS)
+        why = "our own space (RIGHT_THREAD only) was copied";
+    else if (sys_handle_grant(HANDLE_NONE, ep, RIGHT_SEND | RIGHT_GRANT, 0xbad9e, &send))
+        why = "a badged copy of our own endpoint was refused";
+    else if (sys_handle_grant(HANDLE_NONE, send, RIGHT_SEND, 0xbad9f, &bad) != IPC_EINVAL)
+        why = "a badge was changed";
+    else if (sys_handle_grant(HANDLE_NONE, send, RIGHTS_ALL, 0, &copy))
+        why = "a copy of the copy was refused";
+    else if (sys_recv(copy, &m).status != IPC_ERIGHTS)
+        why = "a copy got RIGHT_RECV its source lacked";
+    else if (sys_endpoint_destroy(copy) != IPC_ERIGHTS)
+        why = "a copy got RIGHT_DESTROY its source lacked";
+    sys_handle_close(copy);
+    sys_handle_close(send);
+    sys_endpoint_destroy(ep);
+    sys_handle_close(ep);
+    return why ? fail(name, "%s", why) : pass(name);
+}
+
 static int attack(void)
 {
     return protect_above_source_refused() + module_text_stays_readonly() +
-           pager_binding_refused();
+           pager_binding_refused() + own_table_grant_bounded();
 }
 
 int main(void)

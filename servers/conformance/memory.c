@@ -200,6 +200,25 @@ static struct outcome commit_counted(void)
     return r ? fail("munmap failed", r, 0) : pass();
 }
 
+/* A MAP_FIXED that cannot be committed fails and loses nothing: what it
+ * would have replaced is still there, contents and all. */
+static struct outcome fixed_failure_keeps_old(void)
+{
+    int64_t a = mmap(0, 2 * PAGE, RW, 0);
+    if (a < 0)
+        return fail("mmap failed", a, 0);
+    *(volatile uint64_t *)a = 0x5afe;
+    int64_t r = mmap((uint64_t)a, 1ull << 39, RW, MAP_FIXED);      /* 512 GiB */
+    int64_t still = mprotect((uint64_t)a, 2 * PAGE, RW);          /* PG_EINVAL: gone */
+    uint64_t value = still ? 0 : *(volatile uint64_t *)a;
+    munmap((uint64_t)a, r >= 0 ? 1ull << 39 : 2 * PAGE);
+    if (r != -(int64_t)PG_ENOMEM && r != -(int64_t)PG_ELIMIT)
+        return fail("MAP_FIXED of 512 GiB (got, PG_ENOMEM)", r, -(int64_t)PG_ENOMEM);
+    if (still)
+        return fail("the range it would have replaced is gone (mprotect)", still, 0);
+    return value == 0x5afe ? pass() : fail("its contents changed", (int64_t)value, 0x5afe);
+}
+
 /* Run first, apart from the others (main.c): it touches our own pages
  * for the first time, and they stay. */
 const struct conf_test image_test = { "image_contents", 0, image_contents };
@@ -211,5 +230,6 @@ const struct conf_test memory_tests[] = {
     { "mmap_fixed_then_any", 0, fixed_then_any },
     { "lazy_first_touch", PG_FEATURE_LAZY, lazy_first_touch },
     { "commit_counted", PG_FEATURE_COMMIT, commit_counted },
+    { "mmap_fixed_failure_keeps_old", PG_FEATURE_COMMIT, fixed_failure_keeps_old },
     { 0, 0, 0 },
 };

@@ -11,6 +11,7 @@ EXPECT=(
   '^TEST fork_protocol pass$'
   '^TEST lazy_first_touch pass$'
   '^TEST commit_counted pass$'
+  '^TEST mmap_fixed_failure_keeps_old pass$'
   '^TEST mmap_exhaustion pass$'
   '^TEST print_untouched_buffer pass$'
   '^conformance: printed from a page never touched before$'
@@ -46,7 +47,7 @@ EXPECT=(
   '^TEST hostile_many_waiters pass$'
   '^TEST hostile_malformed pass$'
   # Every test ran (a test added to the runner changes the count here).
-  '^conformance: 42 passed, 0 failed, 0 skipped$'
+  '^conformance: 43 passed, 0 failed, 0 skipped$'
   '^PAGER page_faults=[0-9]+ minor_faults=[0-9]+ cow_faults_handled=[0-9]+ copies_performed=[0-9]+ zero_fills=[0-9]+ frames_free=[0-9]+ frames_total=[0-9]+$'
   '^kernel: root task exited with status 0$'
 )

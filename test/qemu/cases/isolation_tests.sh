@@ -24,6 +24,7 @@ EXPECT=(
   '^TEST protect_above_source_refused pass$'
   '^TEST module_text_stays_readonly pass$'
   '^TEST pager_binding_refused pass$'
+  '^TEST own_table_grant_bounded pass$'
   '^TEST rights_no_leak pass$'
   '^TEST kmem_spaces pass$'
   '^TEST kmem_endpoints pass$'
