@@ -10,6 +10,7 @@
  *
  * Kernel command line (read from /proc/cmdline):
  *   bench.unit=insns|ticks|cycles   unit printed on each line (default ticks)
+ *   bench.fork_mib=N                dirty memory of fork_exit (default 1: fork_exit_1mib)
  *   bench.warmup=N bench.iters=N    default 100 and 1000; fork_exit_1mib
  *                                   uses a fifth of each
  *
@@ -40,7 +41,7 @@
 
 #define PAGE 4096u
 
-static unsigned warmup = 100, iters = 1000;
+static unsigned warmup = 100, iters = 1000, fork_mib = 1;
 static char unit[16] = "ticks";
 static int rdtscp;
 static uint64_t overhead;
@@ -157,6 +158,8 @@ static void read_cmdline(void)
             warmup = parse_uint(tok + 13, warmup);
         } else if (!strncmp(tok, "bench.iters=", 12)) {
             iters = parse_uint(tok + 12, iters);
+        } else if (!strncmp(tok, "bench.fork_mib=", 15)) {
+            fork_mib = !strcmp(tok + 15, "0") ? 0 : parse_uint(tok + 15, fork_mib);
         }
     }
 }
@@ -392,9 +395,10 @@ static void bench_cow(void)
 static void bench_fork_exit(void)
 {
     unsigned w = warmup / 5 ? warmup / 5 : 1, n = iters / 5 ? iters / 5 : 1;
-    size_t bytes = 1u << 20;
-    char *mem = map_pages(bytes / PAGE);
-    memset(mem, 0x33, bytes);
+    size_t bytes = (size_t)fork_mib << 20;
+    char *mem = bytes ? map_pages(bytes / PAGE) : 0;
+    if (bytes)
+        memset(mem, 0x33, bytes);
     for (unsigned i = 0; i < w + n; i++) {
         uint64_t t0 = timing_begin();
         pid_t pid = fork();
@@ -408,8 +412,11 @@ static void bench_fork_exit(void)
         if (i >= w)
             samples[i - w] = t1 - t0;
     }
-    munmap(mem, bytes);
-    report("fork_exit_1mib", samples, n, 1);
+    if (bytes)
+        munmap(mem, bytes);
+    char name[32];
+    snprintf(name, sizeof name, "fork_exit_%umib", fork_mib);
+    report(name, samples, n, 1);
 }
 
 int main(void)

@@ -19,6 +19,8 @@
 #   --timeout S       seconds before the run is killed (default 600 icount, 300 otherwise)
 #   --quick           10 warm-up + 100 measured iterations (fork: 2 + 20)
 #   --out FILE        also write the LINUX lines to FILE
+#   --append "TEXT"   more kernel command line, e.g. "bench.fork_mib=32" (the
+#                     size parameters, read as our benchmark reads them)
 #   --build DIR       build directory (default: build/linux-baseline in the source tree)
 #   --kernel FILE     Linux kernel image (default: the newest /boot/vmlinuz-*)
 #   --no-install      do not install missing packages (fail if any is missing)
@@ -27,7 +29,7 @@ set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$SRC/build/linux-baseline
-mode=icount cpu='' timeout_s='' quick=0 out_file='' kernel='' install=1
+mode=icount cpu='' timeout_s='' quick=0 out_file='' kernel='' install=1 extra_append=''
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 need_arg() { [[ $# -ge 2 ]] || { echo "linux-baseline.sh: $1 needs a value" >&2; exit 1; }; }
@@ -39,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --cpu) need_arg "$@"; cpu=$2; shift 2 ;;
     --timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
     --quick) quick=1; shift ;;
+    --append) need_arg "$@"; extra_append=$2; shift 2 ;;
     --out) need_arg "$@"; out_file=$(realpath -m "$2"); shift 2 ;;
     --build) need_arg "$@"; OUT=$(realpath -m "$2"); shift 2 ;;
     --kernel) need_arg "$@"; kernel=$(realpath -m "$2"); shift 2 ;;
@@ -100,7 +103,7 @@ if [[ -z $kernel ]]; then
 fi
 [[ -n $kernel && -r $kernel ]] || { say "no readable Linux kernel (${kernel:-/boot/vmlinuz-*})"; exit 1; }
 
-append="console=ttyS0 quiet panic=-1 bench.unit=$unit"
+append="console=ttyS0 quiet panic=-1 bench.unit=$unit${extra_append:+ $extra_append}"
 [[ $quick == 1 ]] && append+=" bench.warmup=10 bench.iters=100"
 qemu=(qemu-system-x86_64 -nodefaults -machine q35 -accel "$accel" -m 512M -smp 1
   -cpu "$cpu" -display none -no-reboot -monitor none -serial stdio
@@ -124,8 +127,10 @@ say "QEMU ended with status $rc after $((SECONDS - start)) s; console log: $LOG"
 [[ -n $out_file ]] && grep '^LINUX' "$LOG" > "$out_file"
 
 # Verdict: every benchmark line, well formed, and the end marker.
+fork_mib=1
+[[ ${extra_append:-} =~ bench\.fork_mib=([0-9]+) ]] && fork_mib=$((10#${BASH_REMATCH[1]}))
 names=(empty_region getppid sched_yield futex_handoff pipe_pingpong demand_zero_fault
-  cow_fault fork_exit_1mib)
+  cow_fault "fork_exit_${fork_mib}mib")
 missing=()
 for n in "${names[@]}"; do
   grep -Eq "^LINUX $n min=[0-9]+ median=[0-9]+ avg=[0-9]+ max=[0-9]+ unit=$unit iters=[0-9]+\$" \

@@ -21,6 +21,7 @@ struct bench_config {
     int rdtscp;
     uint64_t empty;               /* cost of an empty timed region */
     char unit[24];                /* insns, cycles or ticks */
+    unsigned fork_mib;            /* bench.fork_mib: dirty memory of fork_exit (default 1) */
 };
 
 extern struct bench_config cfg;

@@ -25,6 +25,14 @@ int main(void)
     cfg.rdtscp = timing_has_rdtscp();
     if (getenv_cmdline("bench.unit", cfg.unit, sizeof(cfg.unit)))
         memcpy(cfg.unit, "ticks", 6);
+    /* Size parameters, read the same way by bench-linux (docs/benchmarks.md). */
+    char v[24];
+    cfg.fork_mib = 1;
+    if (!getenv_cmdline("bench.fork_mib", v, sizeof(v)) && v[0] >= '0' && v[0] <= '9') {
+        cfg.fork_mib = 0;
+        for (const char *c = v; *c >= '0' && *c <= '9' && cfg.fork_mib < 4096; c++)
+            cfg.fork_mib = cfg.fork_mib * 10 + (unsigned)(*c - '0');
+    }
     measure_empty();
     printf("bench: %u warm-up + %u measured rounds each, unit %s, empty region %lu (subtracted), "
            "%s\n", cfg.warmup, cfg.rounds, cfg.unit, cfg.empty,

@@ -120,11 +120,14 @@ void bench_cow(void)
 /* fork + exit + wait of a process with 1 MiB of dirty memory. A sample
  * counts when fork gave a child and wait gave back that child with the
  * status it exited with; the pager's process count must be back after. */
+/* fork + exit + wait of a process holding bench.fork_mib MiB of dirty
+ * memory (fork_exit_1mib by default; fork_exit_Nmib else). */
 void bench_fork_exit(void)
 {
-    const char *name = "fork_exit_1mib";
-    unsigned warmup = cfg.warmup / 5, rounds = cfg.rounds / 5;
-    uint64_t a = touched(256), done = 0;
+    char name[32];
+    snprintf(name, sizeof(name), "fork_exit_%umib", cfg.fork_mib);
+    unsigned warmup = cfg.warmup / 5, rounds = cfg.rounds / 5, pages = cfg.fork_mib * 256;
+    uint64_t a = pages ? touched(pages) : 1, done = 0;
     struct pager_stats before, after;
     if (!a) {
         bench_fail(name, "mmap", 0);
@@ -144,7 +147,8 @@ void bench_fork_exit(void)
             samples[i - warmup] = t1 - t0;
         done += pid > 0 && got == pid && status == 42;
     }
-    munmap(a, 256 * PAGE);
+    if (pages)
+        munmap(a, pages * PAGE);
     if (stats(name, &after))
         return;
     if (bench_prove(name, "forked_and_reaped", done, warmup + rounds) ||
