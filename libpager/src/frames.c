@@ -71,6 +71,13 @@ int64_t frames_alloc(struct frame_table *ft)
 
 void frames_ref(struct frame_table *ft, uint32_t i) { ft->refs[i]++; }
 
+void frames_ref_other(struct frame_table *ft, uint64_t phys)
+{
+    int64_t i = frames_index(ft, phys);
+    if (i >= 0)
+        ft->refs[i]++;
+}
+
 int frames_unref(struct frame_table *ft, uint32_t i)
 {
     if (ft->refs[i] == 0 || --ft->refs[i])

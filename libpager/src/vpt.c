@@ -25,13 +25,10 @@ uint64_t *vpt_slot(struct vpt *v, uint64_t va, const struct vpt_alloc *a)
     return &t[idx(va, 0)];
 }
 
-/* Whether entries t[i .. i + 8) are all zero. A small process's tables
- * are mostly empty, and scanning them one entry at a time was most of
- * what its fork and exit cost: a group of eight costs about what one did. */
-static int group_empty(const uint64_t *t)
-{
-    return !(t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7]);
-}
+/* (Scanning a small process's mostly empty tables one entry at a time was
+ * most of what its fork and exit cost: a group of eight costs about what
+ * one did.) */
+#define group_empty vpt_group_empty
 
 /* The entries of a table at `level` covering from base that overlap
  * [start, end): [*first, *last). */
@@ -44,6 +41,48 @@ static void span_of(int level, uint64_t base, uint64_t start, uint64_t end, unsi
     *last = top && end < top ? (unsigned)((end - base + (1ull << shift) - 1) >> shift) : 512;
     if (*first > 512 || end <= base)
         *first = *last = 0;
+}
+
+uint64_t *vpt_table(struct vpt *v, uint64_t va, const struct vpt_alloc *a)
+{
+    if (!v->root && !(v->root = a->alloc(a->ctx)))
+        return 0;
+    uint64_t *t = v->root;
+    for (int level = 3; level > 0; level--) {
+        uint64_t *e = &t[idx(va, level)];
+        if (!*e && !(*e = (uint64_t)a->alloc(a->ctx)))
+            return 0;
+        t = (uint64_t *)*e;
+    }
+    return t;
+}
+
+/* each() with leaves: fn gets whole leaf tables (at level 1's entries). */
+static void each_table(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
+                       void (*fn)(void *, uint64_t, uint64_t *), void *ctx)
+{
+    unsigned shift = 12 + 9 * (unsigned)level, first, last;
+    span_of(level, base, start, end, &first, &last);
+    for (unsigned i = first; i < last; i++) {
+        if (!(i & 7) && i + 8 <= last && group_empty(&t[i])) {
+            i += 7;
+            continue;
+        }
+        if (!t[i])
+            continue;
+        uint64_t lo = base + ((uint64_t)i << shift);
+        if (level == 1)
+            fn(ctx, lo, (uint64_t *)t[i]);
+        else
+            each_table((uint64_t *)t[i], level - 1, lo, start, end, fn, ctx);
+    }
+}
+
+void vpt_each_table(const struct vpt *v, uint64_t start, uint64_t end,
+                    void (*fn)(void *ctx, uint64_t base, uint64_t *table), void *ctx)
+{
+    if (v->root)
+        each_table(v->root, 3, 0, start, end, fn, ctx);
 }
 
 static void each(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,

@@ -12,23 +12,33 @@ struct fork_ctx {
     struct page_run run;              /* parent pages to write-protect */
 };
 
-static void share_page(void *ctx, uint64_t va, uint64_t *e)
+/* The child's copy of one leaf table of the parent's: every page shared
+ * (one more reference), nothing mapped yet. */
+static void share_table(void *ctx, uint64_t base, uint64_t *from)
 {
     struct fork_ctx *c = ctx;
-    if (c->failed || !(*e & VPT_PRESENT))
-        return;
-    uint64_t *ce = vpt_slot(&c->to->vpt, va, &lp_vpt_alloc);
-    if (!ce) {
+    uint64_t *to = c->failed ? 0 : vpt_table(&c->to->vpt, base, &lp_vpt_alloc);
+    if (!to) {
         c->failed = 1;
         return;
     }
-    *ce = *e & (VPT_ADDR | VPT_PRESENT | VPT_MODULE);     /* mapped on first touch */
-    if (!(*e & VPT_MODULE))
-        frames_ref(&lp_frames, (uint32_t)frames_index(&lp_frames, *e & VPT_ADDR));
-    if (*e & VPT_WRITE) {
-        const struct region *r = region_find(c->from->regions, va);
-        page_run_add(&c->run, va, mem_rights(r ? r->prot : PROT_READ, 0));
-        *e &= ~VPT_WRITE;
+    for (unsigned i = 0; i < 512; i++) {
+        if (!(i & 7) && vpt_group_empty(&from[i])) {
+            i += 7;
+            continue;
+        }
+        uint64_t e = from[i];
+        if (!(e & VPT_PRESENT))
+            continue;
+        to[i] = e & (VPT_ADDR | VPT_PRESENT | VPT_MODULE);     /* mapped on first touch */
+        if (!(e & VPT_MODULE))
+            frames_ref_phys(&lp_frames, e & VPT_ADDR);
+        if (e & VPT_WRITE) {
+            uint64_t va = base + i * LP_PAGE;
+            const struct region *r = region_find(c->from->regions, va);
+            page_run_add(&c->run, va, mem_rights(r ? r->prot : PROT_READ, 0));
+            from[i] = e & ~VPT_WRITE;
+        }
     }
 }
 
@@ -43,7 +53,7 @@ uint64_t mem_fork(struct lp_process *parent, struct lp_process *child)
     if (err)
         return err;                   /* (libpager's exit hook frees the copy) */
     struct fork_ctx ctx = { from, to, 0, { parent->space, 0, 0, 0 } };
-    vpt_each(&from->vpt, 0, PROCESS_STACK_TOP, share_page, &ctx);
+    vpt_each_table(&from->vpt, 0, PROCESS_STACK_TOP, share_table, &ctx);
     page_run_flush(&ctx.run);
     return ctx.failed ? PG_ENOMEM : PG_OK;
 }

@@ -14,20 +14,40 @@ uint32_t mem_rights(uint32_t prot, int exclusive)
     return r;
 }
 
-static void drop_one(void *run, uint64_t va, uint64_t *e)
+struct drop_ctx {
+    struct page_run run;              /* mapped pages, to unmap */
+    uint64_t start, end;
+};
+
+/* The pages of one leaf table inside [start, end): unmapped (in runs),
+ * their references dropped, their entries cleared; a loop per table, not
+ * a call per page. */
+static void drop_table(void *ctx, uint64_t base, uint64_t *t)
 {
-    if (*e & VPT_MAPPED)
-        page_run_add(run, va, 0);
-    if (!(*e & VPT_MODULE))
-        frames_unref(&lp_frames, (uint32_t)frames_index(&lp_frames, *e & VPT_ADDR));
-    *e = 0;
+    struct drop_ctx *c = ctx;
+    unsigned first = c->start > base ? (unsigned)((c->start - base) / PAGE) : 0;
+    unsigned last = c->end - base < 512 * PAGE ? (unsigned)((c->end - base) / PAGE) : 512;
+    for (unsigned i = first; i < last; i++) {
+        if (!(i & 7) && i + 8 <= last && vpt_group_empty(&t[i])) {
+            i += 7;
+            continue;
+        }
+        uint64_t e = t[i];
+        if (!e)
+            continue;
+        if (e & VPT_MAPPED)
+            page_run_add(&c->run, base + i * PAGE, 0);
+        if (!(e & VPT_MODULE))
+            frames_unref(&lp_frames, (uint32_t)frames_index(&lp_frames, e & VPT_ADDR));
+        t[i] = 0;
+    }
 }
 
 void mem_drop_pages(struct lp_process *p, uint64_t start, uint64_t end)
 {
-    struct page_run run = { p->space, 0, 0, 0 };
-    vpt_each(&mem_of(p)->vpt, start, end, drop_one, &run);
-    page_run_flush(&run);
+    struct drop_ctx c = { { p->space, 0, 0, 0 }, start, end };
+    vpt_each_table(&mem_of(p)->vpt, start, end, drop_table, &c);
+    page_run_flush(&c.run);
 }
 
 /* Pages of regions inside [start, end) (the part munmap or MAP_FIXED frees). */

@@ -38,10 +38,25 @@ void frames_reserve(struct frame_table *ft, uint32_t i);
 /* A free frame with refs = 1, or -1 when none is left. */
 int64_t frames_alloc(struct frame_table *ft);
 void frames_ref(struct frame_table *ft, uint32_t i);
+void frames_ref_other(struct frame_table *ft, uint64_t phys);   /* (frames_ref_phys's slow path) */
 /* Drops one reference; returns 1 when that freed the frame. */
 int frames_unref(struct frame_table *ft, uint32_t i);
 
 uint64_t frames_phys(const struct frame_table *ft, uint32_t i);
+
+/* One more reference to the frame at phys, inline for loops over many
+ * pages (fork): most frames sit in the last range. */
+static inline void frames_ref_phys(struct frame_table *ft, uint64_t phys)
+{
+    if (ft->range_count) {
+        const struct frame_range *fr = &ft->ranges[ft->range_count - 1];
+        if (phys - fr->base < (uint64_t)fr->count * 4096) {
+            ft->refs[fr->first + (phys - fr->base) / 4096]++;
+            return;
+        }
+    }
+    frames_ref_other(ft, phys);
+}
 /* Index of the frame at phys, or -1 if the pager does not own it. */
 int64_t frames_index(const struct frame_table *ft, uint64_t phys);
 

@@ -32,6 +32,24 @@ uint64_t *vpt_lookup(const struct vpt *v, uint64_t va);
 /* The leaf entry for va, creating tables; NULL when out of nodes. */
 uint64_t *vpt_slot(struct vpt *v, uint64_t va, const struct vpt_alloc *a);
 
+/* Whether entries t[0 .. 8) are all zero: walks skip empty tables eight
+ * entries at a time (a small process's tables are mostly empty). */
+static inline int vpt_group_empty(const uint64_t *t)
+{
+    return !(t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7]);
+}
+
+/* The leaf table (512 entries, the first for va & ~(2 MiB - 1)) covering
+ * va, creating tables; NULL when out of nodes. */
+uint64_t *vpt_table(struct vpt *v, uint64_t va, const struct vpt_alloc *a);
+
+/* Calls fn for every leaf table that covers part of [start, end), in
+ * address order, with the address its first entry covers: a policy that
+ * handles a table's 512 entries in one loop (fork, exit) pays no call
+ * per page. */
+void vpt_each_table(const struct vpt *v, uint64_t start, uint64_t end,
+                    void (*fn)(void *ctx, uint64_t base, uint64_t *table), void *ctx);
+
 /* Calls fn for every nonzero leaf in [start, end), in address order. */
 void vpt_each(const struct vpt *v, uint64_t start, uint64_t end,
               void (*fn)(void *ctx, uint64_t va, uint64_t *entry), void *ctx);
