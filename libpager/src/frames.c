@@ -13,11 +13,14 @@ void frames_init(struct frame_table *ft, const uint64_t *bases, const uint64_t *
                  unsigned n, uint32_t *refs, uint32_t *next_free)
 {
     ft->range_count = 0;
+    ft->biggest = 0;
     ft->total = 0;
     for (unsigned i = 0; i < n && ft->range_count < FRAME_RANGES_MAX; i++) {
         uint32_t count = (uint32_t)(sizes[i] / 4096);
         if (!count)
             continue;
+        if (!ft->range_count || count > ft->ranges[ft->biggest].count)
+            ft->biggest = ft->range_count;
         ft->ranges[ft->range_count++] = (struct frame_range){ bases[i], ft->total, count };
         ft->total += count;
     }
@@ -100,9 +103,9 @@ uint64_t frames_phys(const struct frame_table *ft, uint32_t i)
 
 int64_t frames_index(const struct frame_table *ft, uint64_t phys)
 {
-    /* Most frames sit in the biggest range, the last one in practice. */
+    /* Most frames sit in the biggest range. */
     if (ft->range_count) {
-        const struct frame_range *fr = &ft->ranges[ft->range_count - 1];
+        const struct frame_range *fr = &ft->ranges[ft->biggest];
         if (phys >= fr->base && (phys - fr->base) / 4096 < fr->count)
             return fr->first + (int64_t)((phys - fr->base) / 4096);
     }

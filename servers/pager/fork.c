@@ -23,13 +23,12 @@ static void share_table(void *ctx, uint64_t base, uint64_t *from)
         return;
     }
     for (unsigned i = 0; i < 512; i++) {
-        if (!(i & 7) && vpt_group_empty(&from[i])) {
-            i += 7;
+        uint64_t e = from[i];
+        if (!(e & VPT_PRESENT)) {     /* (a dense table never pays for the skip) */
+            if (!(i & 7) && vpt_group_empty(&from[i]))
+                i += 7;
             continue;
         }
-        uint64_t e = from[i];
-        if (!(e & VPT_PRESENT))
-            continue;
         to[i] = e & (VPT_ADDR | VPT_PRESENT | VPT_MODULE);     /* mapped on first touch */
         if (!(e & VPT_MODULE))
             frames_ref_phys(&lp_frames, e & VPT_ADDR);

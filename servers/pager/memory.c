@@ -28,17 +28,16 @@ static void drop_table(void *ctx, uint64_t base, uint64_t *t)
     unsigned first = c->start > base ? (unsigned)((c->start - base) / PAGE) : 0;
     unsigned last = c->end - base < 512 * PAGE ? (unsigned)((c->end - base) / PAGE) : 512;
     for (unsigned i = first; i < last; i++) {
-        if (!(i & 7) && i + 8 <= last && vpt_group_empty(&t[i])) {
-            i += 7;
+        uint64_t e = t[i];
+        if (!e) {                     /* (a dense table never pays for the skip) */
+            if (!(i & 7) && i + 8 <= last && vpt_group_empty(&t[i]))
+                i += 7;
             continue;
         }
-        uint64_t e = t[i];
-        if (!e)
-            continue;
         if (e & VPT_MAPPED)
             page_run_add(&c->run, base + i * PAGE, 0);
         if (!(e & VPT_MODULE))
-            frames_unref(&lp_frames, (uint32_t)frames_index(&lp_frames, e & VPT_ADDR));
+            frames_unref_phys(&lp_frames, e & VPT_ADDR);
         t[i] = 0;
     }
 }

@@ -19,6 +19,7 @@ struct frame_range {
 struct frame_table {
     struct frame_range ranges[FRAME_RANGES_MAX];
     unsigned range_count;
+    unsigned biggest;         /* the range with the most frames: looked at first */
     uint32_t total;           /* frames in all ranges */
     uint32_t *refs;           /* refs[i]: users of frame i; 0 = free */
     uint32_t *next_free;      /* free list links: index + 1, 0 = end */
@@ -44,20 +45,37 @@ int frames_unref(struct frame_table *ft, uint32_t i);
 
 uint64_t frames_phys(const struct frame_table *ft, uint32_t i);
 
+
 /* One more reference to the frame at phys, inline for loops over many
- * pages (fork): most frames sit in the last range. */
+ * pages (fork): most frames sit in the biggest range. */
 static inline void frames_ref_phys(struct frame_table *ft, uint64_t phys)
 {
-    if (ft->range_count) {
-        const struct frame_range *fr = &ft->ranges[ft->range_count - 1];
-        if (phys - fr->base < (uint64_t)fr->count * 4096) {
-            ft->refs[fr->first + (phys - fr->base) / 4096]++;
-            return;
-        }
-    }
-    frames_ref_other(ft, phys);
+    const struct frame_range *fr = &ft->ranges[ft->biggest];
+    if (ft->range_count && phys - fr->base < (uint64_t)fr->count * 4096)
+        ft->refs[fr->first + (phys - fr->base) / 4096]++;
+    else
+        frames_ref_other(ft, phys);
 }
 /* Index of the frame at phys, or -1 if the pager does not own it. */
 int64_t frames_index(const struct frame_table *ft, uint64_t phys);
+
+/* One reference less to the frame at phys (frames_unref), inline for
+ * loops over many pages (exit, munmap). */
+static inline void frames_unref_phys(struct frame_table *ft, uint64_t phys)
+{
+    const struct frame_range *fr = &ft->ranges[ft->biggest];
+    if (!ft->range_count || phys - fr->base >= (uint64_t)fr->count * 4096) {
+        int64_t i = frames_index(ft, phys);
+        if (i >= 0)
+            frames_unref(ft, (uint32_t)i);
+        return;
+    }
+    uint32_t i = fr->first + (uint32_t)((phys - fr->base) / 4096);
+    if (ft->refs[i] && !--ft->refs[i]) {
+        ft->next_free[i] = ft->free_head;
+        ft->free_head = i + 1;
+        ft->free_count++;
+    }
+}
 
 #endif
