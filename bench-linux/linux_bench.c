@@ -11,6 +11,7 @@
  * Kernel command line (read from /proc/cmdline):
  *   bench.unit=insns|ticks|cycles   unit printed on each line (default ticks)
  *   bench.fork_mib=N                dirty memory of fork_exit (default 1: fork_exit_1mib)
+ *   bench.dz_mib=N                  demand_zero's pages spread over N MiB (demand_zero_fault_Nmib)
  *   bench.warmup=N bench.iters=N    default 100 and 1000; fork_exit_1mib
  *                                   uses a fifth of each
  *
@@ -41,7 +42,7 @@
 
 #define PAGE 4096u
 
-static unsigned warmup = 100, iters = 1000, fork_mib = 1;
+static unsigned warmup = 100, iters = 1000, fork_mib = 1, dz_mib = 0;
 static char unit[16] = "ticks";
 static int rdtscp;
 static uint64_t overhead;
@@ -158,6 +159,8 @@ static void read_cmdline(void)
             warmup = parse_uint(tok + 13, warmup);
         } else if (!strncmp(tok, "bench.iters=", 12)) {
             iters = parse_uint(tok + 12, iters);
+        } else if (!strncmp(tok, "bench.dz_mib=", 13)) {
+            dz_mib = parse_uint(tok + 13, dz_mib);
         } else if (!strncmp(tok, "bench.fork_mib=", 15)) {
             fork_mib = !strcmp(tok + 15, "0") ? 0 : parse_uint(tok + 15, fork_mib);
         }
@@ -340,18 +343,24 @@ static void bench_pipe(void)
 /* First write to each page of a fresh anonymous mapping. */
 static void bench_demand_zero(void)
 {
-    size_t pages = warmup + iters;
-    volatile char *buf = map_pages(pages);
+    size_t pages = warmup + iters, region = dz_mib ? (size_t)dz_mib * 256 : pages;
+    size_t stride = region / pages ? region / pages : 1;
+    if (region < pages * stride)
+        region = pages * stride;
+    volatile char *buf = map_pages(region);
     for (unsigned i = 0; i < pages; i++) {
-        volatile char *p = buf + (size_t)i * PAGE;
+        volatile char *p = buf + (size_t)i * stride * PAGE;
         uint64_t t0 = timing_begin();
         *p = 1;
         uint64_t t1 = timing_end(rdtscp);
         if (i >= warmup)
             samples[i - warmup] = t1 - t0;
     }
-    munmap((void *)buf, pages * PAGE);
-    report("demand_zero_fault", samples, iters, 1);
+    munmap((void *)buf, region * PAGE);
+    char name[40] = "demand_zero_fault";
+    if (dz_mib)
+        snprintf(name, sizeof name, "demand_zero_fault_%umib", dz_mib);
+    report(name, samples, iters, 1);
 }
 
 /* First write to each page after fork: the page is shared copy-on-write

@@ -129,7 +129,9 @@ say "QEMU ended with status $rc after $((SECONDS - start)) s; console log: $LOG"
 # Verdict: every benchmark line, well formed, and the end marker.
 fork_mib=1
 [[ ${extra_append:-} =~ bench\.fork_mib=([0-9]+) ]] && fork_mib=$((10#${BASH_REMATCH[1]}))
-names=(empty_region getppid sched_yield futex_handoff pipe_pingpong demand_zero_fault
+dz=demand_zero_fault
+[[ ${extra_append:-} =~ bench\.dz_mib=([1-9][0-9]*) ]] && dz=demand_zero_fault_${BASH_REMATCH[1]}mib
+names=(empty_region getppid sched_yield futex_handoff pipe_pingpong "$dz"
   cow_fault "fork_exit_${fork_mib}mib")
 missing=()
 for n in "${names[@]}"; do

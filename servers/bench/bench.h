@@ -22,6 +22,7 @@ struct bench_config {
     uint64_t empty;               /* cost of an empty timed region */
     char unit[24];                /* insns, cycles or ticks */
     unsigned fork_mib;            /* bench.fork_mib: dirty memory of fork_exit (default 1) */
+    unsigned dz_mib;              /* bench.dz_mib: region demand_zero spreads over (0: none) */
 };
 
 extern struct bench_config cfg;

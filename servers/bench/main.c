@@ -16,6 +16,18 @@ static void measure_empty(void)
     cfg.empty = st.min;
 }
 
+/* A number of MiB from key=N on the command line (at most 4096), or dflt. */
+static unsigned size_parameter(const char *key, unsigned dflt)
+{
+    char v[24];
+    if (getenv_cmdline(key, v, sizeof(v)) || v[0] < '0' || v[0] > '9')
+        return dflt;
+    unsigned n = 0;
+    for (const char *c = v; *c >= '0' && *c <= '9' && n <= 4096; c++)
+        n = n * 10 + (unsigned)(*c - '0');
+    return n <= 4096 ? n : 4096;
+}
+
 int main(void)
 {
     char quick[24];
@@ -26,13 +38,8 @@ int main(void)
     if (getenv_cmdline("bench.unit", cfg.unit, sizeof(cfg.unit)))
         memcpy(cfg.unit, "ticks", 6);
     /* Size parameters, read the same way by bench-linux (docs/benchmarks.md). */
-    char v[24];
-    cfg.fork_mib = 1;
-    if (!getenv_cmdline("bench.fork_mib", v, sizeof(v)) && v[0] >= '0' && v[0] <= '9') {
-        cfg.fork_mib = 0;
-        for (const char *c = v; *c >= '0' && *c <= '9' && cfg.fork_mib < 4096; c++)
-            cfg.fork_mib = cfg.fork_mib * 10 + (unsigned)(*c - '0');
-    }
+    cfg.fork_mib = size_parameter("bench.fork_mib", 1);
+    cfg.dz_mib = size_parameter("bench.dz_mib", 0);
     measure_empty();
     printf("bench: %u warm-up + %u measured rounds each, unit %s, empty region %lu (subtracted), "
            "%s\n", cfg.warmup, cfg.rounds, cfg.unit, cfg.empty,

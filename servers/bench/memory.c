@@ -16,11 +16,12 @@ static uint64_t touched(unsigned pages)
     return (uint64_t)a;
 }
 
-/* Times the first access (read or write) of each page of [a, ...). */
-static void time_pages(uint64_t a, int write)
+/* Times the first access (read or write) of every stride-th page of
+ * [a, ...). */
+static void time_pages(uint64_t a, int write, uint64_t stride)
 {
     for (unsigned i = 0; i < cfg.warmup + cfg.rounds; i++) {
-        volatile uint64_t *p = (volatile uint64_t *)(a + i * PAGE);
+        volatile uint64_t *p = (volatile uint64_t *)(a + i * stride * PAGE);
         uint64_t t0 = timing_begin();
         if (write)
             *p = i;
@@ -40,14 +41,14 @@ static int stats(const char *name, struct pager_stats *s)
 
 /* Times the pages of a, then proves the pager counted one fault, and one
  * event of the kind the benchmark is about, for each sample. */
-static void time_and_prove(const char *name, uint64_t a, int write, const char *evidence,
-                           uint64_t (*count)(const struct pager_stats *))
+static void time_and_prove(const char *name, uint64_t a, int write, uint64_t stride,
+                           const char *evidence, uint64_t (*count)(const struct pager_stats *))
 {
     struct pager_stats before, after;
     uint64_t n = cfg.warmup + cfg.rounds;
     if (stats(name, &before))
         return;
-    time_pages(a, write);
+    time_pages(a, write, stride);
     if (stats(name, &after))
         return;
     if (bench_prove(name, "page_faults", after.page_faults - before.page_faults, n) ||
@@ -73,20 +74,30 @@ void bench_fault_roundtrip(void)
         bench_fail("fault_roundtrip", "mmap / mprotect", (uint64_t)-err);
         return;
     }
-    time_and_prove("fault_roundtrip", a, 0, "minor_faults", minor);
+    time_and_prove("fault_roundtrip", a, 0, 1, "minor_faults", minor);
     munmap(a, n * PAGE);
 }
 
+/* First writes to fresh pages: consecutive ones (demand_zero_fault), or
+ * with bench.dz_mib=N spread evenly over a region of N MiB
+ * (demand_zero_fault_Nmib), to show the cost does not grow with it. */
 void bench_demand_zero(void)
 {
     unsigned n = cfg.warmup + cfg.rounds;
-    int64_t a = mmap(0, n * PAGE, PROT_READ | PROT_WRITE, 0);
+    uint64_t region = cfg.dz_mib ? (uint64_t)cfg.dz_mib * 256 : n;
+    uint64_t stride = region / n ? region / n : 1;
+    char name[32] = "demand_zero_fault";
+    if (cfg.dz_mib)
+        snprintf(name, sizeof(name), "demand_zero_fault_%umib", cfg.dz_mib);
+    if (region < n * stride)
+        region = n * stride;
+    int64_t a = mmap(0, region * PAGE, PROT_READ | PROT_WRITE, 0);
     if (a < 0) {
-        bench_fail("demand_zero_fault", "mmap", (uint64_t)-a);
+        bench_fail(name, "mmap", (uint64_t)-a);
         return;
     }
-    time_and_prove("demand_zero_fault", (uint64_t)a, 1, "zero_fills", zero);
-    munmap((uint64_t)a, n * PAGE);
+    time_and_prove(name, (uint64_t)a, 1, stride, "zero_fills", zero);
+    munmap((uint64_t)a, region * PAGE);
 }
 
 static void hold(void)
@@ -110,7 +121,7 @@ void bench_cow(void)
         bench_fail("cow_fault", a ? "fork" : "mmap", (uint64_t)-pid);
         return;
     }
-    time_and_prove("cow_fault", a, 1, "copies_performed", copies);
+    time_and_prove("cow_fault", a, 1, 1, "copies_performed", copies);
     int status;
     kill_child(pid);
     wait_pid(pid, &status);
