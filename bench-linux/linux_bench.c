@@ -12,6 +12,8 @@
  *   bench.unit=insns|ticks|cycles   unit printed on each line (default ticks)
  *   bench.fork_mib=N                dirty memory of fork_exit (default 1: fork_exit_1mib)
  *   bench.dz_mib=N                  demand_zero's pages spread over N MiB (demand_zero_fault_Nmib)
+ *   bench.fork_rewrite=1 bench.child_pct=P bench.churn_mib=N
+ *                                   fork variants (servers/bench/memory.c says what each does)
  *   bench.warmup=N bench.iters=N    default 100 and 1000; fork_exit_1mib
  *                                   uses a fifth of each
  *
@@ -43,6 +45,7 @@
 #define PAGE 4096u
 
 static unsigned warmup = 100, iters = 1000, fork_mib = 1, dz_mib = 0;
+static unsigned fork_rewrite, child_pct, churn_mib;   /* fork variants, as ours */
 static char unit[16] = "ticks";
 static int rdtscp;
 static uint64_t overhead;
@@ -159,6 +162,13 @@ static void read_cmdline(void)
             warmup = parse_uint(tok + 13, warmup);
         } else if (!strncmp(tok, "bench.iters=", 12)) {
             iters = parse_uint(tok + 12, iters);
+        } else if (!strncmp(tok, "bench.fork_rewrite=", 19)) {
+            fork_rewrite = parse_uint(tok + 19, 0) != 0;
+        } else if (!strncmp(tok, "bench.child_pct=", 16)) {
+            child_pct = parse_uint(tok + 16, 0);
+            child_pct = child_pct > 100 ? 100 : child_pct;
+        } else if (!strncmp(tok, "bench.churn_mib=", 16)) {
+            churn_mib = parse_uint(tok + 16, 0);
         } else if (!strncmp(tok, "bench.dz_mib=", 13)) {
             dz_mib = parse_uint(tok + 13, dz_mib);
         } else if (!strncmp(tok, "bench.fork_mib=", 15)) {
@@ -404,15 +414,27 @@ static void bench_cow(void)
 static void bench_fork_exit(void)
 {
     unsigned w = warmup / 5 ? warmup / 5 : 1, n = iters / 5 ? iters / 5 : 1;
-    size_t bytes = (size_t)fork_mib << 20;
-    char *mem = bytes ? map_pages(bytes / PAGE) : 0;
+    size_t bytes = (size_t)fork_mib << 20, pages = bytes / PAGE;
+    size_t child_pages = pages * child_pct / 100;
+    if (churn_mib) {
+        size_t churn = (size_t)churn_mib << 20;
+        char *c = map_pages(churn / PAGE);
+        memset(c, 0x44, churn);
+        munmap(c, churn);
+    }
+    char *mem = bytes ? map_pages(pages) : 0;
     if (bytes)
         memset(mem, 0x33, bytes);
     for (unsigned i = 0; i < w + n; i++) {
+        for (size_t k = 0; fork_rewrite && k < pages; k++)
+            ((volatile char *)mem)[k * PAGE] = (char)i;
         uint64_t t0 = timing_begin();
         pid_t pid = fork();
-        if (pid == 0)
+        if (pid == 0) {
+            for (size_t k = 0; k < child_pages; k++)
+                ((volatile char *)mem)[k * PAGE] = (char)k;
             _exit(0);
+        }
         if (pid < 0)
             die("fork");
         if (waitpid(pid, NULL, 0) != pid)
@@ -423,8 +445,14 @@ static void bench_fork_exit(void)
     }
     if (bytes)
         munmap(mem, bytes);
-    char name[32];
-    snprintf(name, sizeof name, "fork_exit_%umib", fork_mib);
+    char name[64];
+    int at = snprintf(name, sizeof name, "fork_exit_%umib", fork_mib);
+    if (fork_rewrite)
+        at += snprintf(name + at, sizeof name - (size_t)at, "_rewrite");
+    if (child_pct)
+        at += snprintf(name + at, sizeof name - (size_t)at, "_child%upct", child_pct);
+    if (churn_mib)
+        snprintf(name + at, sizeof name - (size_t)at, "_after%umib", churn_mib);
     report(name, samples, n, 1);
 }
 

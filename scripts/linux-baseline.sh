@@ -131,8 +131,12 @@ fork_mib=1
 [[ ${extra_append:-} =~ bench\.fork_mib=([0-9]+) ]] && fork_mib=$((10#${BASH_REMATCH[1]}))
 dz=demand_zero_fault
 [[ ${extra_append:-} =~ bench\.dz_mib=([1-9][0-9]*) ]] && dz=demand_zero_fault_${BASH_REMATCH[1]}mib
+fork_name=fork_exit_${fork_mib}mib
+[[ ${extra_append:-} =~ bench\.fork_rewrite=[1-9] ]] && fork_name+=_rewrite
+[[ ${extra_append:-} =~ bench\.child_pct=([1-9][0-9]*) ]] && fork_name+=_child${BASH_REMATCH[1]}pct
+[[ ${extra_append:-} =~ bench\.churn_mib=([1-9][0-9]*) ]] && fork_name+=_after${BASH_REMATCH[1]}mib
 names=(empty_region getppid sched_yield futex_handoff pipe_pingpong "$dz"
-  cow_fault "fork_exit_${fork_mib}mib")
+  cow_fault "$fork_name")
 missing=()
 for n in "${names[@]}"; do
   grep -Eq "^LINUX $n min=[0-9]+ median=[0-9]+ avg=[0-9]+ max=[0-9]+ unit=$unit iters=[0-9]+\$" \

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # How costs grow with size, ours against Linux, measured the same way in the
 # same QEMU (--icount): fork + exit + wait with 0 / 1 / 8 / 32 MiB dirty
-# (bench.fork_mib) and demand-zero faults spread over 1 / 16 / 64 MiB
-# (bench.dz_mib), each size one run of both benchmarks. Writes
+# (bench.fork_mib), at 32 MiB with the parent rewriting its pages before
+# each fork (bench.fork_rewrite) and the child writing 1% and 100% of them
+# (bench.child_pct), an empty fork after 32 MiB mapped, written and
+# unmapped (bench.churn_mib), and demand-zero faults spread over 1 / 16 /
+# 64 MiB (bench.dz_mib); each one run of both benchmarks. Writes
 # results/scaling.csv, results/scaling.txt (the table: medians, ratio, cost
 # per page beyond the smallest size) and results/scaling.svg (the ratios).
 # docs/benchmarks.md says what grows with what.
@@ -26,19 +29,23 @@ echo "benchmark,size_mib,ours_median,linux_median,ratio,unit" > "$csv"
 # median NAME FILE: the median of benchmark NAME in a BENCH or LINUX log.
 median() { sed -n "s/^\(BENCH\|LINUX\) $1 min=[0-9]* median=\([0-9]*\) .*/\2/p" "$2" | head -1; }
 
-run() {  # run KEY SIZE NAME
-  local key=$1 size=$2 name=$3 o l
-  "$SRC/scripts/run-ovmf.sh" --icount --no-install "${quick[@]}" --append "$key=$size" \
-    > "$out/scaling-ours.log" 2>&1 || { echo "scaling: our run failed ($key=$size)" >&2; exit 1; }
-  "$SRC/scripts/linux-baseline.sh" --icount --no-install "${quick[@]}" --append "$key=$size" \
-    > "$out/scaling-linux.log" 2>&1 || { echo "scaling: Linux run failed ($key=$size)" >&2; exit 1; }
+run() {  # run "KEY=VALUE ..." SIZE NAME [ROW]: ROW names the CSV row (default: NAME less its size)
+  local params=$1 size=$2 name=$3 row=${4:-} o l
+  "$SRC/scripts/run-ovmf.sh" --icount --no-install "${quick[@]}" --append "$params" \
+    > "$out/scaling-ours.log" 2>&1 || { echo "scaling: our run failed ($params)" >&2; exit 1; }
+  "$SRC/scripts/linux-baseline.sh" --icount --no-install "${quick[@]}" --append "$params" \
+    > "$out/scaling-linux.log" 2>&1 || { echo "scaling: Linux run failed ($params)" >&2; exit 1; }
   o=$(median "$name" "$out/scaling-ours.log") l=$(median "$name" "$out/scaling-linux.log")
   [[ -n $o && -n $l ]] || { echo "scaling: no $name in the logs" >&2; exit 1; }
-  echo "${name%%_[0-9]*mib},$size,$o,$l,$(awk -v o="$o" -v l="$l" 'BEGIN { printf "%.3f", o / l }'),insns" >> "$csv"
+  echo "${row:-${name%%_[0-9]*mib}},$size,$o,$l,$(awk -v o="$o" -v l="$l" 'BEGIN { printf "%.3f", o / l }'),insns" >> "$csv"
   echo "scaling: $name ours $o Linux $l" >&2
 }
-for mib in 0 1 8 32; do run bench.fork_mib "$mib" "fork_exit_${mib}mib"; done
-for mib in 1 16 64; do run bench.dz_mib "$mib" "demand_zero_fault_${mib}mib"; done
+for mib in 0 1 8 32; do run "bench.fork_mib=$mib" "$mib" "fork_exit_${mib}mib"; done
+run "bench.fork_mib=32 bench.fork_rewrite=1" 32 fork_exit_32mib_rewrite fork_exit_rewrite
+run "bench.fork_mib=32 bench.child_pct=1" 32 fork_exit_32mib_child1pct fork_exit_child1pct
+run "bench.fork_mib=32 bench.child_pct=100" 32 fork_exit_32mib_child100pct fork_exit_child100pct
+run "bench.fork_mib=0 bench.churn_mib=32" 0 fork_exit_0mib_after32mib fork_exit_after32mib
+for mib in 1 16 64; do run "bench.dz_mib=$mib" "$mib" "demand_zero_fault_${mib}mib"; done
 
 # The table, with the cost per page of what the smallest size did not have
 # (fork: each MiB is 256 dirty pages; demand-zero: per fault, flat if it

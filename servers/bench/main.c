@@ -40,6 +40,11 @@ int main(void)
     /* Size parameters, read the same way by bench-linux (docs/benchmarks.md). */
     cfg.fork_mib = size_parameter("bench.fork_mib", 1);
     cfg.dz_mib = size_parameter("bench.dz_mib", 0);
+    cfg.fork_rewrite = size_parameter("bench.fork_rewrite", 0) != 0;
+    cfg.child_pct = size_parameter("bench.child_pct", 0);
+    cfg.churn_mib = size_parameter("bench.churn_mib", 0);
+    if (cfg.child_pct > 100)
+        cfg.child_pct = 100;
     measure_empty();
     printf("bench: %u warm-up + %u measured rounds each, unit %s, empty region %lu (subtracted), "
            "%s\n", cfg.warmup, cfg.rounds, cfg.unit, cfg.empty,

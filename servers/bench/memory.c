@@ -132,12 +132,36 @@ void bench_cow(void)
  * counts when fork gave a child and wait gave back that child with the
  * status it exited with; the pager's process count must be back after. */
 /* fork + exit + wait of a process holding bench.fork_mib MiB of dirty
- * memory (fork_exit_1mib by default; fork_exit_Nmib else). */
+ * memory (fork_exit_1mib by default; fork_exit_Nmib else), and the
+ * variants that show how it grows (docs/benchmarks.md):
+ *   bench.fork_rewrite=1  the parent rewrites its pages before each fork
+ *                         (outside the timed part): fork write-protects
+ *                         them again every time (..._rewrite)
+ *   bench.child_pct=P     the child writes P% of the pages before it
+ *                         exits: copy-on-write copies (..._childPpct)
+ *   bench.churn_mib=N     before the benchmark, N MiB are mapped, written
+ *                         and unmapped: what is left of them costs a fork
+ *                         (..._afterNmib) */
 void bench_fork_exit(void)
 {
-    char name[32];
-    snprintf(name, sizeof(name), "fork_exit_%umib", cfg.fork_mib);
+    char name[64];
+    int at = snprintf(name, sizeof(name), "fork_exit_%umib", cfg.fork_mib);
+    if (cfg.fork_rewrite)
+        at += snprintf(name + at, sizeof(name) - (unsigned)at, "_rewrite");
+    if (cfg.child_pct)
+        at += snprintf(name + at, sizeof(name) - (unsigned)at, "_child%upct", cfg.child_pct);
+    if (cfg.churn_mib)
+        snprintf(name + at, sizeof(name) - (unsigned)at, "_after%umib", cfg.churn_mib);
     unsigned warmup = cfg.warmup / 5, rounds = cfg.rounds / 5, pages = cfg.fork_mib * 256;
+    unsigned child_pages = (unsigned)((uint64_t)pages * cfg.child_pct / 100);
+    if (cfg.churn_mib) {
+        uint64_t c = touched(cfg.churn_mib * 256);
+        if (!c) {
+            bench_fail(name, "mmap of the churn", 0);
+            return;
+        }
+        munmap(c, cfg.churn_mib * 256 * PAGE);
+    }
     uint64_t a = pages ? touched(pages) : 1, done = 0;
     struct pager_stats before, after;
     if (!a) {
@@ -147,10 +171,15 @@ void bench_fork_exit(void)
     if (stats(name, &before))
         return;
     for (unsigned i = 0; i < warmup + rounds; i++) {
+        for (unsigned k = 0; cfg.fork_rewrite && k < pages; k++)
+            *(volatile uint64_t *)(a + k * PAGE) = i;
         uint64_t t0 = timing_begin();
         int64_t pid = fork();
-        if (pid == 0)
+        if (pid == 0) {
+            for (unsigned k = 0; k < child_pages; k++)
+                *(volatile uint64_t *)(a + k * PAGE) = k;
             exit(42);
+        }
         int status = -1;
         int64_t got = pid > 0 ? wait_pid(pid, &status) : pid;
         uint64_t t1 = timing_end(cfg.rdtscp);
@@ -162,8 +191,12 @@ void bench_fork_exit(void)
         munmap(a, pages * PAGE);
     if (stats(name, &after))
         return;
+    /* The child's copies really happened: one per page it wrote. */
+    uint64_t copies = after.copies_performed - before.copies_performed;
     if (bench_prove(name, "forked_and_reaped", done, warmup + rounds) ||
-        bench_prove(name, "processes_back", after.processes == before.processes, 1))
+        bench_prove(name, "processes_back", after.processes == before.processes, 1) ||
+        (child_pages && bench_prove(name, "child_copies_at_least",
+                                    copies >= (uint64_t)child_pages * (warmup + rounds), 1)))
         return;
     bench_report(name, rounds, 1);
 }
