@@ -10,21 +10,22 @@
 # per page beyond the smallest size) and results/scaling.svg (the ratios).
 # docs/benchmarks.md says what grows with what.
 #
-# usage: scripts/scaling.sh [--out DIR] [--quick]
+# usage: scripts/scaling.sh [--out DIR] [--quick] [--table-only]
+#   --table-only   remake the table and chart from DIR/scaling.csv
 set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=$SRC/results quick=()
+out=$SRC/results quick=() table_only=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --out) out=$(realpath -m "$2"); shift 2 ;;
     --quick) quick=(--quick); shift ;;
+    --table-only) table_only=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "scaling.sh: unknown option '$1'" >&2; exit 1 ;;
   esac
 done
 mkdir -p "$out"
 csv=$out/scaling.csv
-echo "benchmark,size_mib,ours_median,linux_median,ratio,unit" > "$csv"
 
 # median NAME FILE: the median of benchmark NAME in a BENCH or LINUX log.
 median() { sed -n "s/^\(BENCH\|LINUX\) $1 min=[0-9]* median=\([0-9]*\) .*/\2/p" "$2" | head -1; }
@@ -40,28 +41,33 @@ run() {  # run "KEY=VALUE ..." SIZE NAME [ROW]: ROW names the CSV row (default: 
   echo "${row:-${name%%_[0-9]*mib}},$size,$o,$l,$(awk -v o="$o" -v l="$l" 'BEGIN { printf "%.3f", o / l }'),insns" >> "$csv"
   echo "scaling: $name ours $o Linux $l" >&2
 }
+if [[ $table_only == 0 ]]; then
+echo "benchmark,size_mib,ours_median,linux_median,ratio,unit" > "$csv"
 for mib in 0 1 8 32; do run "bench.fork_mib=$mib" "$mib" "fork_exit_${mib}mib"; done
 run "bench.fork_mib=32 bench.fork_rewrite=1" 32 fork_exit_32mib_rewrite fork_exit_rewrite
 run "bench.fork_mib=32 bench.child_pct=1" 32 fork_exit_32mib_child1pct fork_exit_child1pct
 run "bench.fork_mib=32 bench.child_pct=100" 32 fork_exit_32mib_child100pct fork_exit_child100pct
 run "bench.fork_mib=0 bench.churn_mib=32" 0 fork_exit_0mib_after32mib fork_exit_after32mib
 for mib in 1 16 64; do run "bench.dz_mib=$mib" "$mib" "demand_zero_fault_${mib}mib"; done
+fi
 
 # The table, with the cost per page of what the smallest size did not have
-# (fork: each MiB is 256 dirty pages; demand-zero: per fault, flat if it
-# does not grow with the region).
+# (every fork row against the empty fork: each MiB is 256 dirty pages;
+# demand-zero: per fault, flat if it does not grow with the region).
 awk -F, -v txt="$out/scaling.txt" -v svg="$out/scaling.svg" '
 NR == 1 { next }
 { b[NR] = $1; s[NR] = $2; o[NR] = $3; l[NR] = $4; r[NR] = $5; n = NR
-  if (!($1 in base)) { base[$1] = NR } }
+  kind = ($1 ~ /^fork_exit/) ? "fork_exit" : $1
+  if (!(kind in base)) { base[kind] = NR } }
 END {
-  printf "%-18s %8s %12s %12s %7s %14s %14s\n", "benchmark", "MiB", "ours", "Linux", "ratio",
+  printf "%-22s %8s %12s %12s %7s %14s %14s\n", "benchmark", "MiB", "ours", "Linux", "ratio",
          "ours/page", "Linux/page" > txt
   for (i = 2; i <= n; i++) {
-    k = base[b[i]]; pages = (s[i] - s[k]) * 256
-    op = (b[i] == "fork_exit" && pages > 0) ? sprintf("%.1f", (o[i] - o[k]) / pages) : "-"
-    lp = (b[i] == "fork_exit" && pages > 0) ? sprintf("%.1f", (l[i] - l[k]) / pages) : "-"
-    printf "%-18s %8d %12d %12d %7.3f %14s %14s\n", b[i], s[i], o[i], l[i], r[i], op, lp > txt
+    kind = (b[i] ~ /^fork_exit/) ? "fork_exit" : b[i]
+    k = base[kind]; pages = (s[i] - s[k]) * 256
+    op = (kind == "fork_exit" && pages > 0) ? sprintf("%.1f", (o[i] - o[k]) / pages) : "-"
+    lp = (kind == "fork_exit" && pages > 0) ? sprintf("%.1f", (l[i] - l[k]) / pages) : "-"
+    printf "%-22s %8d %12d %12d %7.3f %14s %14s\n", b[i], s[i], o[i], l[i], r[i], op, lp > txt
   }
   # One bar per row: the ratio ours / Linux (1 = as fast as Linux).
   w = 640; h = 40 + 28 * (n - 1)
