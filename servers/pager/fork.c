@@ -10,6 +10,7 @@ struct fork_ctx {
     struct pmem *from, *to;
     int failed;
     struct page_run run;              /* parent pages to write-protect */
+    const struct region *last;        /* the region of the last one (runs of pages share one) */
 };
 
 /* The child's copy of one leaf table of the parent's: every page shared
@@ -34,7 +35,9 @@ static void share_table(void *ctx, uint64_t base, uint64_t *from)
             frames_ref_phys(&lp_frames, e & VPT_ADDR);
         if (e & VPT_WRITE) {
             uint64_t va = base + i * LP_PAGE;
-            const struct region *r = region_find(c->from->regions, va);
+            const struct region *r = c->last;
+            if (!r || va < r->start || va >= r->end)
+                r = c->last = region_find(c->from->regions, va);
             page_run_add(&c->run, va, mem_rights(r ? r->prot : PROT_READ, 0));
             from[i] = e & ~VPT_WRITE;
         }
@@ -51,7 +54,7 @@ uint64_t mem_fork(struct lp_process *parent, struct lp_process *child)
     uint64_t err = lp_commit(child, region_pages(to->regions));
     if (err)
         return err;                   /* (libpager's exit hook frees the copy) */
-    struct fork_ctx ctx = { from, to, 0, { parent->space, 0, 0, 0 } };
+    struct fork_ctx ctx = { from, to, 0, { parent->space, 0, 0, 0 }, 0 };
     vpt_each_table(&from->vpt, 0, PROCESS_STACK_TOP, share_table, &ctx);
     page_run_flush(&ctx.run);
     return ctx.failed ? PG_ENOMEM : PG_OK;
