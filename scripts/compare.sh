@@ -8,14 +8,16 @@
 # figures without their environment cannot be checked).
 #
 # usage: scripts/compare.sh [--icount (default) | --tcg | --kvm] [--cpu MODEL]
-#                           [--quick] [--out DIR] [-h]
+#                           [--quick] [--out DIR] [--scaling] [-h]
+# --scaling also runs scripts/scaling.sh (--icount: how costs grow with
+# size; about 15 minutes) into the same folder.
 # Figures are medians. In --icount mode they are guest instructions and two
 # runs give the same numbers; --tcg gives noisy host-clock ticks; --kvm real
 # cycles where KVM works.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-mode=icount cpu= quick=0 out=$SRC/results
+mode=icount cpu= quick=0 out=$SRC/results scaling=0
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -24,6 +26,7 @@ while [[ $# -gt 0 ]]; do
     --kvm) mode=kvm; shift ;;
     --cpu) cpu=$2; shift 2 ;;
     --quick) quick=1; shift ;;
+    --scaling) scaling=1; shift ;;
     --out) out=$(realpath -m "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
@@ -130,4 +133,9 @@ echo "compare: wrote $out/bench.csv, $out/bench.svg, $out/table.txt and $out/ENV
 # A full --icount run is what the README's sample boot output shows.
 if [[ $mode == icount && $quick == 0 ]]; then
   "$SRC/scripts/readme-sample.sh" --log "$out/ours.log"
+fi
+
+if [[ $scaling == 1 ]]; then
+  q=(); [[ $quick == 1 ]] && q=(--quick)
+  "$SRC/scripts/scaling.sh" --out "$out" "${q[@]}"
 fi
