@@ -12,6 +12,9 @@
  *   bench.unit=insns|ticks|cycles   unit printed on each line (default ticks)
  *   bench.fork_mib=N                dirty memory of fork_exit (default 1: fork_exit_1mib)
  *   bench.dz_mib=N                  demand_zero's pages spread over N MiB (demand_zero_fault_Nmib)
+ *   bench.ipc_blocked=N bench.ipc_runnable=M
+ *                                   threads blocked (on a pipe nobody writes) or only
+ *                                   yielding beside the pipe ping-pong (pipe_pingpong_blockedN...)
  *   bench.fork_rewrite=1 bench.child_pct=P bench.churn_mib=N
  *                                   fork variants (servers/bench/memory.c says what each does)
  *   bench.warmup=N bench.iters=N    default 100 and 1000; fork_exit_1mib
@@ -46,6 +49,7 @@
 
 static unsigned warmup = 100, iters = 1000, fork_mib = 1, dz_mib = 0;
 static unsigned fork_rewrite, child_pct, churn_mib;   /* fork variants, as ours */
+static unsigned ipc_blocked, ipc_runnable;            /* the crowd beside the pipe, as ours */
 static char unit[16] = "ticks";
 static int rdtscp;
 static uint64_t overhead;
@@ -162,6 +166,10 @@ static void read_cmdline(void)
             warmup = parse_uint(tok + 13, warmup);
         } else if (!strncmp(tok, "bench.iters=", 12)) {
             iters = parse_uint(tok + 12, iters);
+        } else if (!strncmp(tok, "bench.ipc_blocked=", 18)) {
+            ipc_blocked = parse_uint(tok + 18, 0);
+        } else if (!strncmp(tok, "bench.ipc_runnable=", 19)) {
+            ipc_runnable = parse_uint(tok + 19, 0);
         } else if (!strncmp(tok, "bench.fork_rewrite=", 19)) {
             fork_rewrite = parse_uint(tok + 19, 0) != 0;
         } else if (!strncmp(tok, "bench.child_pct=", 16)) {
@@ -316,6 +324,56 @@ static void bench_futex(void)
     report("futex_handoff", samples, iters, 2);
 }
 
+/* The crowd: threads blocked reading a pipe nobody writes to (until it is
+ * closed), and threads that only yield (until told to stop). */
+#define CROWD_MAX 1024
+static pthread_t crowd[CROWD_MAX];
+static unsigned crowd_size;
+static int crowd_pipe[2];
+static volatile int crowd_stop_flag;
+
+static void *crowd_blocked(void *unused)
+{
+    (void)unused;
+    char c;
+    while (read(crowd_pipe[0], &c, 1) > 0)
+        ;
+    return NULL;
+}
+
+static void *crowd_runnable(void *unused)
+{
+    (void)unused;
+    while (!crowd_stop_flag)
+        sched_yield();
+    return NULL;
+}
+
+static void crowd_start(void)
+{
+    if (!(ipc_blocked + ipc_runnable))
+        return;
+    if (pipe(crowd_pipe))
+        die("pipe");
+    for (crowd_size = 0; crowd_size < ipc_blocked + ipc_runnable && crowd_size < CROWD_MAX;
+         crowd_size++)
+        if (pthread_create(&crowd[crowd_size], NULL,
+                           crowd_size < ipc_blocked ? crowd_blocked : crowd_runnable, NULL))
+            die("pthread_create");
+}
+
+static void crowd_end(void)
+{
+    if (!crowd_size)
+        return;
+    crowd_stop_flag = 1;
+    close(crowd_pipe[1]);
+    for (unsigned i = 0; i < crowd_size; i++)
+        pthread_join(crowd[i], NULL);
+    close(crowd_pipe[0]);
+    crowd_size = 0;
+}
+
 static void bench_pipe(void)
 {
     int to_child[2], to_parent[2];
@@ -335,6 +393,7 @@ static void bench_pipe(void)
     }
     close(to_child[0]);
     close(to_parent[1]);
+    crowd_start();                    /* (after the fork: the child has none) */
     char c = 'x';
     for (unsigned i = 0; i < warmup + iters; i++) {
         uint64_t t0 = timing_begin();
@@ -347,7 +406,14 @@ static void bench_pipe(void)
     close(to_child[1]);
     close(to_parent[0]);
     waitpid(pid, NULL, 0);
-    report("pipe_pingpong", samples, iters, 2);
+    crowd_end();
+    char name[64];
+    int at = snprintf(name, sizeof name, "pipe_pingpong");
+    if (ipc_blocked)
+        at += snprintf(name + at, sizeof name - (size_t)at, "_blocked%u", ipc_blocked);
+    if (ipc_runnable)
+        snprintf(name + at, sizeof name - (size_t)at, "_runnable%u", ipc_runnable);
+    report(name, samples, iters, 2);
 }
 
 /* First write to each page of a fresh anonymous mapping. */

@@ -135,7 +135,10 @@ fork_name=fork_exit_${fork_mib}mib
 [[ ${extra_append:-} =~ bench\.fork_rewrite=[1-9] ]] && fork_name+=_rewrite
 [[ ${extra_append:-} =~ bench\.child_pct=([1-9][0-9]*) ]] && fork_name+=_child${BASH_REMATCH[1]}pct
 [[ ${extra_append:-} =~ bench\.churn_mib=([1-9][0-9]*) ]] && fork_name+=_after${BASH_REMATCH[1]}mib
-names=(empty_region getppid sched_yield futex_handoff pipe_pingpong "$dz"
+pipe_name=pipe_pingpong
+[[ ${extra_append:-} =~ bench\.ipc_blocked=([1-9][0-9]*) ]] && pipe_name+=_blocked${BASH_REMATCH[1]}
+[[ ${extra_append:-} =~ bench\.ipc_runnable=([1-9][0-9]*) ]] && pipe_name+=_runnable${BASH_REMATCH[1]}
+names=(empty_region getppid sched_yield futex_handoff "$pipe_name" "$dz"
   cow_fault "$fork_name")
 missing=()
 for n in "${names[@]}"; do

@@ -49,6 +49,25 @@ run "bench.fork_mib=32 bench.child_pct=1" 32 fork_exit_32mib_child1pct fork_exit
 run "bench.fork_mib=32 bench.child_pct=100" 32 fork_exit_32mib_child100pct fork_exit_child100pct
 run "bench.fork_mib=0 bench.churn_mib=32" 0 fork_exit_0mib_after32mib fork_exit_after32mib
 for mib in 1 16 64; do run "bench.dz_mib=$mib" "$mib" "demand_zero_fault_${mib}mib"; done
+# IPC across spaces (ours) and pipe ping-pong (Linux), per switch, beside
+# 0 / 100 / 1000 blocked threads and 10 runnable ones (the "MiB" column
+# holds the number of threads there).
+ipc() {  # ipc PARAMS COUNT SUFFIX ROW
+  local o l
+  "$SRC/scripts/run-ovmf.sh" --icount --no-install "${quick[@]}" --append "$1" \
+    > "$out/scaling-ours.log" 2>&1 || { echo "scaling: our run failed ($1)" >&2; exit 1; }
+  "$SRC/scripts/linux-baseline.sh" --icount --no-install "${quick[@]}" --append "$1" \
+    > "$out/scaling-linux.log" 2>&1 || { echo "scaling: Linux run failed ($1)" >&2; exit 1; }
+  o=$(median "ipc_yield_cross_as$3" "$out/scaling-ours.log")
+  l=$(median "pipe_pingpong$3" "$out/scaling-linux.log")
+  [[ -n $o && -n $l ]] || { echo "scaling: no IPC figure for $1" >&2; exit 1; }
+  echo "$4,$2,$o,$l,$(awk -v o="$o" -v l="$l" 'BEGIN { printf "%.3f", o / l }'),insns" >> "$csv"
+  echo "scaling: IPC $1 ours $o Linux $l" >&2
+}
+ipc "bench.ipc_blocked=0" 0 "" ipc_blocked_threads
+ipc "bench.ipc_blocked=100" 100 _blocked100 ipc_blocked_threads
+ipc "bench.ipc_blocked=1000" 1000 _blocked1000 ipc_blocked_threads
+ipc "bench.ipc_runnable=10" 10 _runnable10 ipc_runnable_threads
 fi
 
 # The table, with the cost per page of what the smallest size did not have

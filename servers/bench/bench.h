@@ -24,6 +24,7 @@ struct bench_config {
     unsigned fork_mib;            /* bench.fork_mib: dirty memory of fork_exit (default 1) */
     unsigned dz_mib;              /* bench.dz_mib: region demand_zero spreads over (0: none) */
     unsigned fork_rewrite, child_pct, churn_mib;   /* fork variants: memory.c */
+    unsigned ipc_blocked, ipc_runnable;            /* the crowd beside IPC: ipc.c */
 };
 
 extern struct bench_config cfg;

@@ -64,16 +64,75 @@ void bench_ipc_same_space(void)
     sys_handle_close(ep);
 }
 
+/* The crowd beside the timed IPC, to show what its cost does not depend
+ * on: bench.ipc_blocked=N threads blocked in a receive (on one endpoint
+ * nobody sends to), bench.ipc_runnable=M threads that only yield. */
+#define CROWD_MAX 1024
+static handle_t crowd[CROWD_MAX];
+static unsigned crowd_size;
+
+static void blocked(uint64_t ep)
+{
+    struct ipc_msg m;
+    sys_recv(ep, &m);                 /* until its endpoint is destroyed */
+    sys_exit(0);
+}
+
+static void runnable(uint64_t unused)
+{
+    (void)unused;
+    for (;;)
+        sys_yield();
+}
+
+/* 0, or the number of the thread that could not be started. */
+static unsigned crowd_start(handle_t sink)
+{
+    unsigned want = cfg.ipc_blocked + cfg.ipc_runnable;
+    for (crowd_size = 0; crowd_size < want && crowd_size < CROWD_MAX; crowd_size++) {
+        int is_blocked = crowd_size < cfg.ipc_blocked;
+        crowd[crowd_size] = bench_thread(is_blocked ? blocked : runnable, sink);
+        if (!crowd[crowd_size])
+            return crowd_size + 1;
+    }
+    return 0;
+}
+
+static void crowd_stop(void)
+{
+    for (unsigned i = 0; i < crowd_size; i++) {
+        sys_thread_destroy(crowd[i]);
+        sys_handle_close(crowd[i]);
+    }
+    crowd_size = 0;
+}
+
 void bench_ipc_cross_space(void)
 {
-    handle_t ep;
+    char name[64];
+    int at = snprintf(name, sizeof(name), "ipc_yield_cross_as");
+    if (cfg.ipc_blocked)
+        at += snprintf(name + at, sizeof(name) - (unsigned)at, "_blocked%u", cfg.ipc_blocked);
+    if (cfg.ipc_runnable)
+        snprintf(name + at, sizeof(name) - (unsigned)at, "_runnable%u", cfg.ipc_runnable);
+    handle_t ep, sink = 0;
     int64_t pid = -1;
     uint64_t err = sys_endpoint_create(&ep);
     if (err || (pid = spawn_with("bench_peer.elf", ep)) < 0) {
-        bench_fail("ipc_yield_cross_as", "spawning bench_peer.elf", err ? err : (uint64_t)-pid);
+        bench_fail(name, "spawning bench_peer.elf", err ? err : (uint64_t)-pid);
         return;
     }
-    time_calls("ipc_yield_cross_as", ep);
+    unsigned crowd_failed = 0;
+    if (cfg.ipc_blocked + cfg.ipc_runnable &&
+        (sys_endpoint_create(&sink) || (crowd_failed = crowd_start(sink))))
+        bench_fail(name, "starting the crowd's thread", crowd_failed);
+    else
+        time_calls(name, ep);
+    crowd_stop();
+    if (sink) {
+        sys_endpoint_destroy(sink);
+        sys_handle_close(sink);
+    }
     int status;
     kill_child(pid);
     wait_pid(pid, &status);

@@ -43,6 +43,8 @@ int main(void)
     cfg.fork_rewrite = size_parameter("bench.fork_rewrite", 0) != 0;
     cfg.child_pct = size_parameter("bench.child_pct", 0);
     cfg.churn_mib = size_parameter("bench.churn_mib", 0);
+    cfg.ipc_blocked = size_parameter("bench.ipc_blocked", 0);
+    cfg.ipc_runnable = size_parameter("bench.ipc_runnable", 0);
     if (cfg.child_pct > 100)
         cfg.child_pct = 100;
     measure_empty();
