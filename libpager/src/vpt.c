@@ -57,35 +57,10 @@ uint64_t *vpt_table(struct vpt *v, uint64_t va, const struct vpt_alloc *a)
     return t;
 }
 
-/* each() with leaves: fn gets whole leaf tables (at level 1's entries). */
-static void each_table(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
-                       void (*fn)(void *, uint64_t, uint64_t *), void *ctx)
-{
-    unsigned shift = 12 + 9 * (unsigned)level, first, last;
-    span_of(level, base, start, end, &first, &last);
-    for (unsigned i = first; i < last; i++) {
-        if (!(i & 7) && i + 8 <= last && group_empty(&t[i])) {
-            i += 7;
-            continue;
-        }
-        if (!t[i])
-            continue;
-        uint64_t lo = base + ((uint64_t)i << shift);
-        if (level == 1)
-            fn(ctx, lo, (uint64_t *)t[i]);
-        else
-            each_table((uint64_t *)t[i], level - 1, lo, start, end, fn, ctx);
-    }
-}
-
-void vpt_each_table(const struct vpt *v, uint64_t start, uint64_t end,
-                    void (*fn)(void *ctx, uint64_t base, uint64_t *table), void *ctx)
-{
-    if (v->root)
-        each_table(v->root, 3, 0, start, end, fn, ctx);
-}
-
-static void each(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
+/* Calls fn for the nonzero entries at level `stop` under t (at `level`,
+ * covering from base) that overlap [start, end): with stop 0 each leaf
+ * entry, with stop 1 each leaf table (the entry's table, not the entry). */
+static void walk(uint64_t *t, int level, int stop, uint64_t base, uint64_t start, uint64_t end,
                  void (*fn)(void *, uint64_t, uint64_t *), void *ctx)
 {
     unsigned shift = 12 + 9 * (unsigned)level, first, last;
@@ -98,18 +73,25 @@ static void each(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t
         if (!t[i])
             continue;
         uint64_t lo = base + ((uint64_t)i << shift);
-        if (level == 0)
-            fn(ctx, lo, &t[i]);
+        if (level == stop)
+            fn(ctx, lo, stop ? (uint64_t *)t[i] : &t[i]);
         else
-            each((uint64_t *)t[i], level - 1, lo, start, end, fn, ctx);
+            walk((uint64_t *)t[i], level - 1, stop, lo, start, end, fn, ctx);
     }
+}
+
+void vpt_each_table(const struct vpt *v, uint64_t start, uint64_t end,
+                    void (*fn)(void *ctx, uint64_t base, uint64_t *table), void *ctx)
+{
+    if (v->root)
+        walk(v->root, 3, 1, 0, start, end, fn, ctx);
 }
 
 void vpt_each(const struct vpt *v, uint64_t start, uint64_t end,
               void (*fn)(void *ctx, uint64_t va, uint64_t *entry), void *ctx)
 {
     if (v->root)
-        each(v->root, 3, 0, start, end, fn, ctx);
+        walk(v->root, 3, 0, 0, start, end, fn, ctx);
 }
 
 static int table_empty(const uint64_t *t)
