@@ -11,34 +11,15 @@ uint64_t *vpt_lookup(const struct vpt *v, uint64_t va)
     return t ? &t[idx(va, 0)] : 0;
 }
 
-uint64_t *vpt_slot(struct vpt *v, uint64_t va, const struct vpt_alloc *a)
-{
-    if (!v->root && !(v->root = a->alloc(a->ctx)))
-        return 0;
-    uint64_t *t = v->root;
-    for (int level = 3; level > 0; level--) {
-        uint64_t *e = &t[idx(va, level)];
-        if (!*e && !(*e = (uint64_t)a->alloc(a->ctx)))
-            return 0;
-        t = (uint64_t *)*e;
-    }
-    return &t[idx(va, 0)];
-}
-
-/* (Scanning a small process's mostly empty tables one entry at a time was
- * most of what its fork and exit cost: a group of eight costs about what
- * one did.) */
-#define group_empty vpt_group_empty
-
 /* The entries of a table at `level` covering from base that overlap
  * [start, end): [*first, *last). */
 static void span_of(int level, uint64_t base, uint64_t start, uint64_t end, unsigned *first,
                     unsigned *last)
 {
     unsigned shift = 12 + 9 * (unsigned)level;
-    uint64_t top = base + (512ull << shift);      /* (0 past the top of the tree) */
+    uint64_t top = base + (512ull << shift);
     *first = start > base ? (unsigned)((start - base) >> shift) : 0;
-    *last = top && end < top ? (unsigned)((end - base + (1ull << shift) - 1) >> shift) : 512;
+    *last = end < top ? (unsigned)((end - base + (1ull << shift) - 1) >> shift) : 512;
     if (*first > 512 || end <= base)
         *first = *last = 0;
 }
@@ -57,6 +38,12 @@ uint64_t *vpt_table(struct vpt *v, uint64_t va, const struct vpt_alloc *a)
     return t;
 }
 
+uint64_t *vpt_slot(struct vpt *v, uint64_t va, const struct vpt_alloc *a)
+{
+    uint64_t *t = vpt_table(v, va, a);
+    return t ? &t[idx(va, 0)] : 0;
+}
+
 /* Calls fn for the nonzero entries at level `stop` under t (at `level`,
  * covering from base) that overlap [start, end): with stop 0 each leaf
  * entry, with stop 1 each leaf table (the entry's table, not the entry). */
@@ -66,7 +53,7 @@ static void walk(uint64_t *t, int level, int stop, uint64_t base, uint64_t start
     unsigned shift = 12 + 9 * (unsigned)level, first, last;
     span_of(level, base, start, end, &first, &last);
     for (unsigned i = first; i < last; i++) {
-        if (!(i & 7) && i + 8 <= last && group_empty(&t[i])) {
+        if (!(i & 7) && i + 8 <= last && vpt_group_empty(&t[i])) {
             i += 7;
             continue;
         }
@@ -97,7 +84,7 @@ void vpt_each(const struct vpt *v, uint64_t start, uint64_t end,
 static int table_empty(const uint64_t *t)
 {
     for (unsigned i = 0; i < 512; i += 8)
-        if (!group_empty(&t[i]))
+        if (!vpt_group_empty(&t[i]))
             return 0;
     return 1;
 }
@@ -109,7 +96,7 @@ static int prune(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t
     unsigned shift = 12 + 9 * (unsigned)level, first, last;
     span_of(level, base, start, end, &first, &last);
     for (unsigned i = first; level > 0 && i < last; i++) {
-        if (!(i & 7) && i + 8 <= last && group_empty(&t[i])) {
+        if (!(i & 7) && i + 8 <= last && vpt_group_empty(&t[i])) {
             i += 7;
             continue;
         }
@@ -133,7 +120,7 @@ void vpt_prune(struct vpt *v, uint64_t start, uint64_t end, const struct vpt_all
 static void destroy(uint64_t *t, int level, const struct vpt_alloc *a)
 {
     for (unsigned i = 0; level > 0 && i < 512; i++) {
-        if (!(i & 7) && group_empty(&t[i]))
+        if (!(i & 7) && vpt_group_empty(&t[i]))
             i += 7;
         else if (t[i])
             destroy((uint64_t *)t[i], level - 1, a);
