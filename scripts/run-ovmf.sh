@@ -12,6 +12,10 @@
 #   --quick           fewer benchmark rounds (10 warm-up + 100), for tests
 #   --kvm | --tcg     accelerator (default: KVM when /dev/kvm works, else TCG)
 #   --gdb             QEMU waits for GDB on :1234; prints the gdb command
+#   --trace FILE      record the kernel's event trace (docs/tracing.md): FILE
+#                     gets it as Chrome Trace JSON (Perfetto, chrome://tracing),
+#                     FILE.bin the raw records (tools/trace/tracetool reads both)
+#   --trace-events N  the trace buffer's size in events (default 200000)
 #   --cpu MODEL       CPU model (default qemu64 under TCG, host under KVM)
 #   --machine TYPE    q35 (default) or pc
 #   --mem SIZE        guest RAM, e.g. 128M, 6G (default 256M)
@@ -35,6 +39,7 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$SRC/build
 accel=auto icount=0 gdb=0 cpu= machine= mem= smp= timeout_s= append=
 test_name= install=1 build=1 raw=0 pager_name= stack_name= quick=0
+trace_out= trace_events=200000
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -44,6 +49,8 @@ while [[ $# -gt 0 ]]; do
     --kvm) accel=kvm; shift ;;
     --tcg) accel=tcg; shift ;;
     --gdb) gdb=1; shift ;;
+    --trace) trace_out=$(realpath -m "$2"); shift 2 ;;
+    --trace-events) trace_events=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     --machine) machine=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
@@ -147,6 +154,14 @@ fi
 if [[ $icount == 1 ]]; then unit=insns; elif [[ $accel == kvm ]]; then unit=cycles; else unit=ticks; fi
 extra_cmdline="bench.unit=$unit"
 [[ $quick == 1 ]] && extra_cmdline+=" bench.quick=1"
+if [[ -n $trace_out ]]; then
+  [[ $trace_events =~ ^[0-9]+$ ]] || { say "--trace-events wants a number, not '$trace_events'"; exit 1; }
+  extra_cmdline+=" trace=$trace_events"
+  mkdir -p "$(dirname "$trace_out")"
+  rm -f "$trace_out.bin"
+  # The kernel writes the trace to port 0xe9 (ipc/trace.h) when the run ends.
+  QEMU_EXTRA+=(-chardev "file,id=trace,path=$trace_out.bin" -device isa-debugcon,iobase=0xe9,chardev=trace)
+fi
 CMDLINE="${CMDLINE:+$CMDLINE }$extra_cmdline"
 [[ -z $timeout_s ]] && { [[ $icount == 1 ]] && timeout_s=900 || timeout_s=120; }
 
@@ -188,6 +203,21 @@ set +e
 "${tmo[@]}" "${qemu[@]}" </dev/null 2>&1 | filter
 rc=${PIPESTATUS[0]}
 set -e
+
+# The trace, if asked for: raw records to Chrome Trace JSON.
+if [[ -n $trace_out ]]; then
+  tool=$BUILD/tools/trace/tracetool
+  if [[ ! -s $trace_out.bin ]]; then
+    say "no trace was written (the run did not reach its end, or trace= was refused: see the log)"
+  elif [[ ! -x $tool ]]; then
+    say "trace records in $trace_out.bin; $tool is not built, so no JSON"
+  elif "$tool" json "$trace_out.bin" "$trace_out"; then
+    say "trace: $trace_out (open in https://ui.perfetto.dev or chrome://tracing), raw: $trace_out.bin"
+    say "  a picture of the first fault round trip: $tool svg $trace_out.bin fault.svg --fault 0"
+  else
+    say "trace: $tool could not convert $trace_out.bin"
+  fi
+fi
 
 case $rc in
   33) say "clean end (status 0)"; exit 0 ;;

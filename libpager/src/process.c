@@ -87,7 +87,7 @@ static void teardown(struct lp_process *p)
 static uint64_t make_task(struct lp_process *p, uint64_t entry, uint64_t stack)
 {
     handle_t in_child;
-    if (sys_space_create(&p->space))
+    if (sys_space_create_named(p->name, &p->space))
         return PG_ENOMEM;
     /* Its kernel memory: an account of its own inside its parent's (ours
      * for a process we start ourselves). */
@@ -129,6 +129,8 @@ struct lp_process *lp_spawn(const char *name, uint64_t parent, handle_t gift, ui
     struct lp_process *p = slot_new(parent, LP_PRIORITY, err);
     if (!p)
         return 0;
+    for (unsigned i = 0; i < sizeof(p->name) - 1 && name[i] && strcmp(name + i, ".elf"); i++)
+        p->name[i] = name[i];         /* the module's name without ".elf" */
     handle_t in_child;
     uint64_t stack;
     *err = make_task(p, image.entry, PROCESS_STACK_TOP - 64);
@@ -156,6 +158,7 @@ uint64_t lp_fork(struct lp_process *p, uint64_t rip, uint64_t rsp, uint64_t *pid
     struct lp_process *c = slot_new(p->pid, p->priority, &err);
     if (!c)
         return err;
+    memcpy(c->name, p->name, sizeof(c->name));
     if ((err = make_task(c, rip, rsp)) || (err = lp_policy->fork(p, c))) {
         discard(c);
         return err;

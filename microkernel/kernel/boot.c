@@ -67,9 +67,11 @@ static void give_to_root(uint64_t base, uint64_t end)
     root_ranges[root_range_count++] = (struct root_range){ base, end - base };
 }
 
-uint64_t boot_add_memory(const struct bootinfo *bi)
+uint64_t boot_add_memory(const struct bootinfo *bi, uint64_t extra)
 {
     uint64_t usable = usable_bytes(bi), quota = kernel_quota(usable), kept = 0;
+    if (extra <= usable / 4)
+        quota += extra;
     frames_init(&kernel_frames, KERNEL_DIRECT_MAP);
     for (unsigned i = 0; i < bi->mem_count; i++) {
         const struct bi_mem_range *r = &bi->mem[i];

@@ -11,6 +11,12 @@
  * one-page map item, and finds no sender waiting. In all of them the
  * partner runs next if nothing outranks it, without touching the ready
  * queues.
+ *
+ * This file is compiled twice: as itself, and as fastpath_traced.c, which
+ * defines FASTPATH_TRACED and so names the functions *_traced and turns
+ * FP_TRACE into trace events (kernel/trace.h). The kernel calls the
+ * traced copy only while tracing is on: off, tracing costs the fastpath
+ * no instruction.
  */
 #include <ipc/fault.h>
 #include <arch/gdt.h>
@@ -23,7 +29,16 @@
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/thread.h>
+#include <kernel/trace.h>
 #include <kernel/vmops.h>
+
+#ifdef FASTPATH_TRACED
+#define FP(name) name##_traced
+#define FP_TRACE(...) trace_emit(__VA_ARGS__)
+#else
+#define FP(name) name
+#define FP_TRACE(...) ((void)0)
+#endif
 
 /* The endpoint behind handle h of the current space, if it carries all of
  * `rights` and is alive; NULL otherwise (the slow path says why). */
@@ -55,6 +70,7 @@ static inline void copy_message(struct trap_frame *to, const struct trap_frame *
  * there is none. */
 static inline void switch_fast(struct thread *to)
 {
+    FP_TRACE(TRACE_SWITCH, current, 0, to->id, to->space->id, 0, 0);
     current = to;
     to->state = TS_RUNNING;
     if (to->space != active_space)      /* threads always have a space */
@@ -101,7 +117,7 @@ static inline bool tag_for_slowpath(const struct trap_frame *r)
 }
 _Static_assert((~(TAG_LABEL_MASK | TAG_MAP) >> 48) == 0xfffe, "tag bits above TAG_MAP");
 
-bool fastpath_call(struct trap_frame *r)
+bool FP(fastpath_call)(struct trap_frame *r)
 {
     if (unlikely(tag_for_slowpath(r)))
         return false;                   /* handle transfer, or a bad tag: slow path */
@@ -113,6 +129,8 @@ bool fastpath_call(struct trap_frame *r)
 
     /* POINT OF NO RETURN */
     struct thread *self = current;
+    FP_TRACE(TRACE_CALL, self, 0, dest->id, r->rsi, badge, r->rdx);
+    FP_TRACE(TRACE_RECV, dest, 0, self->id, r->rsi, badge, r->rdx);
     copy_message(&dest->ctx, r);
     dest->ctx.rdi = badge;
     dest->ctx.rax = IPC_OK;
@@ -122,8 +140,11 @@ bool fastpath_call(struct trap_frame *r)
     return true;
 }
 
-bool fastpath_fault(struct thread *self)
+bool FP(fastpath_fault)(struct thread *self)
 {
+    /* Traced here whichever path takes it: the slow path does not. */
+    FP_TRACE(TRACE_FAULT, self, self->fault.vector, 0, self->fault.addr, self->fault.error,
+             self->fault.ip);
     struct endpoint *ep = self->space->pager;
     struct thread *dest = ep && !ep->obj.dead ? ready_receiver(ep) : NULL;
     if (unlikely(!dest))
@@ -138,6 +159,7 @@ bool fastpath_fault(struct thread *self)
     d->r9 = self->fault.vector;
     d->rdi = self->space->pager_badge;
     d->rax = IPC_OK;
+    FP_TRACE(TRACE_RECV, dest, 0, self->id, d->rsi, d->rdi, d->rdx);
     self->faulting = true;
     take_receiver(ep, dest, self);
     switch_fast(dest);
@@ -201,10 +223,13 @@ static bool fault_reply_recv(struct trap_frame *r, struct thread *self, struct t
         return false;
 
     /* POINT OF NO RETURN */
+    FP_TRACE(TRACE_REPLY, self, 0, caller->id, r->rsi, r->rdx, r->r10);
     self->reply_to = NULL;
     caller->replier = NULL;
     caller->faulting = false;           /* the instruction runs again */
     if (src) {
+        FP_TRACE(TRACE_MAP, self, MAP_ITEM_RIGHTS(r->r8), 0, r->rdx, r->r10,
+                 1 | caller->space->id << 32);
         struct mapping *node;
         if (*dst & PTE_P) {             /* replaced: a leaf, see fault_reply_ok */
             node = *mapdb_slot(dst);    /* the new mapping reuses its node: a */
@@ -221,7 +246,7 @@ static bool fault_reply_recv(struct trap_frame *r, struct thread *self, struct t
     return true;
 }
 
-bool fastpath_reply_recv(struct trap_frame *r)
+bool FP(fastpath_reply_recv)(struct trap_frame *r)
 {
     struct thread *self = current, *caller = self->reply_to;
     if (unlikely(!caller))
@@ -234,6 +259,7 @@ bool fastpath_reply_recv(struct trap_frame *r)
         return false;
 
     /* POINT OF NO RETURN */
+    FP_TRACE(TRACE_REPLY, self, 0, caller->id, r->rsi, r->rdx, r->r10);
     self->reply_to = NULL;
     caller->replier = NULL;
     copy_message(&caller->ctx, r);

@@ -21,7 +21,7 @@ void fault_from_user(struct trap_frame *tf, uint64_t addr)
         .vector = tf->vector,
         .rsp = tf->rsp,
     };
-    if (fastpath_fault(t))              /* a pager waiting: the common case */
+    if (fastpath_fault_entry(t))        /* a pager waiting: the common case */
         return;
     struct space *s = t->space;
     if (!s->pager || s->pager->obj.dead) {

@@ -54,6 +54,22 @@ uint64_t frames_alloc(struct frame_allocator *fa)
     return 0;
 }
 
+uint64_t frames_take_run(struct frame_allocator *fa, uint64_t n)
+{
+    struct frame_range *best = 0;
+    for (unsigned i = fa->cursor; i < fa->range_count; i++) {
+        struct frame_range *r = &fa->ranges[i];
+        if (!best || r->end - r->next > best->end - best->next)
+            best = r;
+    }
+    if (!n || !best || (best->end - best->next) / FRAME_SIZE < n)
+        return 0;
+    best->end -= n * FRAME_SIZE;      /* from the top: frames_alloc's cursor is untouched */
+    fa->free_frames -= n;
+    fa->total_frames -= n;
+    return best->end;
+}
+
 int frames_free(struct frame_allocator *fa, uint64_t phys)
 {
     if (phys == 0 || (phys & (FRAME_SIZE - 1)))

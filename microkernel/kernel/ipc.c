@@ -6,10 +6,10 @@
 #include <ipc/fault.h>
 #include <kernel/ipc.h>
 #include <kernel/sched.h>
-#include <kernel/space.h>
 #include <kernel/object.h>
-#include <kernel/vmops.h>
 #include <kernel/space.h>
+#include <kernel/trace.h>
+#include <kernel/vmops.h>
 
 /* A copy of the sender's handle h in the receiver's table: its number
  * there, or 0 when h is gone by now or the table is full. */
@@ -43,6 +43,7 @@ static void deliver(struct thread *from, struct thread *to, uint64_t badge)
     }
     d->rdi = badge;
     d->rax = IPC_OK;
+    TRACE(TRACE_RECV, to, 0, from->id, d->rsi, badge, d->rdx);
 }
 
 /* Takes t out of its endpoint queue. It is in no queue and blocked on
@@ -110,6 +111,8 @@ void ipc_send(struct endpoint *e, uint64_t badge, bool call, bool faulting)
         return;
     }
     if (!r) {
+        if (!faulting)                  /* a fault is traced where it is raised */
+            TRACE(call ? TRACE_CALL : TRACE_SEND, self, 0, 0, self->ctx.rsi, badge, self->ctx.rdx);
         self->call = call;
         self->send_badge = badge;
         wait_on(e, &e->senders, TS_BLOCKED_SEND);
@@ -117,6 +120,8 @@ void ipc_send(struct endpoint *e, uint64_t badge, bool call, bool faulting)
         return;
     }
     leave_endpoint(r);
+    if (!faulting)
+        TRACE(call ? TRACE_CALL : TRACE_SEND, self, 0, r->id, self->ctx.rsi, badge, self->ctx.rdx);
     deliver(self, r, badge);
     if (!call) {
         self->ctx.rax = IPC_OK;
@@ -150,6 +155,7 @@ static void deliver_notice(struct space *s, struct thread *r)
     d->r8 = d->r9 = 0;
     d->rdi = s->death_badge;
     d->rax = IPC_OK;
+    TRACE(TRACE_RECV, r, 0, 0, d->rsi, d->rdi, d->rdx);
 }
 
 void ipc_post_death(struct space *s)
@@ -159,6 +165,7 @@ void ipc_post_death(struct space *s)
         return;
     s->death_badge = s->pager_badge;
     struct thread *r = e->receivers.head;
+    TRACE(TRACE_DEATH_NOTICE, current, 0, r ? r->id : 0, s->id, s->death_how, s->death_status);
     if (r) {
         leave_endpoint(r);
         deliver_notice(s, r);
@@ -252,6 +259,7 @@ static const char *const kill_reasons[FAULT_REASON_COUNT] = {
  * queued) or NULL when the reply killed it. */
 static struct thread *reply_deliver(struct thread *c, const struct trap_frame *m)
 {
+    TRACE(TRACE_REPLY, current, 0, c->id, m->rsi, m->rdx, m->r10);
     c->replier = NULL;
     c->saved_reply = NULL;
     if (!c->faulting) {

@@ -20,6 +20,7 @@
 #include <kernel/selftest.h>
 #include <kernel/serial.h>
 #include <kernel/space.h>
+#include <kernel/trace.h>
 
 void kmain(struct bootinfo *bi) __attribute__((noreturn));
 extern char boot_stack_top[];
@@ -38,8 +39,10 @@ void kmain(struct bootinfo *bi)
     space_init();
     paging_guard_kernel_stack();
 
-    uint64_t usable = boot_add_memory(bi);
+    uint64_t trace_bytes = trace_configure(bi->cmdline);
+    uint64_t usable = boot_add_memory(bi, trace_bytes);
     paging_init_shadow(bi->direct_map_size);
+    trace_start();                    /* its buffer leaves the pool at once */
     /* The root task may use the whole pool; everyone else leaves it a
      * sixteenth (at least 64 frames) to go on with. */
     uint64_t pool = kernel_frames.free_frames;

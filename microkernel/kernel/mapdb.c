@@ -12,10 +12,11 @@ static void drop(struct mapping *m)
 
 /* Removes top and everything derived from it, deepest first, without
  * recursion: down to a leaf, drop it, go on from its parent, until top
- * itself is a leaf. */
-static void drop_tree(struct mapping *top)
+ * itself is a leaf. Returns how many derived mappings went with it. */
+static unsigned drop_tree(struct mapping *top)
 {
     struct mapping *n = top;
+    unsigned revoked = 0;
     for (;;) {
         while (n->child)
             n = n->child;
@@ -24,14 +25,16 @@ static void drop_tree(struct mapping *top)
         struct mapping *p = n->parent;
         drop(n);
         mapdb_stale = true;           /* an entry somewhere else went */
+        revoked++;
         n = p;
     }
     drop(top);
+    return revoked;
 }
 
-void mapdb_unmap(uint64_t *pte)
+unsigned mapdb_unmap(uint64_t *pte)
 {
-    drop_tree(*mapdb_slot(pte));
+    return drop_tree(*mapdb_slot(pte));
 }
 
 void mapdb_unmap_all(struct mapping **list)

@@ -2,9 +2,11 @@
 #include <arch/io.h>
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
+#include <kernel/trace.h>
 
 void machine_exit(unsigned value)
 {
+    trace_dump();
     outl(DEBUG_EXIT_PORT, value);
     /* No isa-debug-exit (real hardware): stop here. */
     for (;;)

@@ -91,13 +91,16 @@ const char *root_start(const struct bootinfo *bi)
 {
     if (bi->module_count == 0)
         return "no boot module to start as the root task";
-    struct space *s = space_create(&root_account);
+    const struct bi_module *m = &bi->modules[0];
+    char name[16] = { 0 };            /* its file name without ".elf" */
+    for (unsigned i = 0; i < sizeof(name) - 1 && m->name[i] && strcmp(m->name + i, ".elf"); i++)
+        name[i] = m->name[i];
+    struct space *s = space_create(&root_account, name);
     if (!s)
         return "out of memory for the root space";
     s->is_root = true;
     if (handle_install(s, &s->obj, RIGHTS_ALL, 0) != HANDLE_ROOT_SPACE)
         return "cannot install the root space handle";
-    const struct bi_module *m = &bi->modules[0];
     struct elf_info info;
     const char *err = load_image(s, phys_to_virt(m->phys), m->size, &info);
     for (unsigned i = 0; !err && i < ROOT_STACK_PAGES; i++)

@@ -11,7 +11,9 @@
 #include <kernel/lib.h>
 #include <kernel/mapdb.h>
 #include <kernel/space.h>
+#include <kernel/sched.h>
 #include <kernel/thread.h>
+#include <kernel/trace.h>
 
 
 struct space *active_space;
@@ -47,7 +49,7 @@ static void pay_from(struct space *s, struct account *a)
     s->nodes = &a->stocks[STOCK_NODE];
 }
 
-struct space *space_create(struct account *a)
+struct space *space_create(struct account *a, const char name[16])
 {
     uint64_t pa = object_reserve(a, OBJ_SPACE) ? account_frame_alloc(a) : 0;
     if (!pa)
@@ -64,6 +66,12 @@ struct space *space_create(struct account *a)
     memcpy(pml4 + 256, kernel_pml4 + 256, 256 * sizeof(uint64_t));
     s->pml4_phys = pa;
     s->id = next_space_id++;
+    memcpy(s->name, name, sizeof(s->name));
+    if (unlikely(trace_on)) {
+        uint64_t w[2];
+        memcpy(w, name, sizeof(w));
+        trace_emit(TRACE_SPACE, current, 0, 0, w[0], w[1], s->id);
+    }
     return s;
 }
 

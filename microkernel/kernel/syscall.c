@@ -101,11 +101,14 @@ static struct sys_ret install_new(struct object *o)
     return OK(handle_install(caller_space(), o, RIGHTS_ALL, 0));
 }
 
-static struct sys_ret kcall_space_create(void)
+/* The name comes in two registers (16 bytes, NUL-padded): nothing to
+ * read from user memory, nothing to check. */
+static struct sys_ret kcall_space_create(uint64_t name0, uint64_t name1)
 {
     if (!handle_reserve(caller_space()))
         return ERR(IPC_ENOHANDLES);
-    struct space *s = space_create(caller_space()->account);
+    uint64_t name[2] = { name0, name1 };
+    struct space *s = space_create(caller_space()->account, (const char *)name);
     return s ? install_new(&s->obj) : ERR(IPC_ENOMEM);
 }
 

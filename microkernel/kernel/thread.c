@@ -11,6 +11,7 @@
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/thread.h>
+#include <kernel/trace.h>
 #include <stddef.h>
 
 _Static_assert(__builtin_offsetof(struct thread, ctx) % 16 == 0,
@@ -69,6 +70,7 @@ void thread_kill(struct thread *t, uint64_t status)
 {
     if (t->state == TS_DEAD)
         return;
+    TRACE(TRACE_THREAD_END, current, 0, t->id, t->space->id, status, 0);
     ipc_detach(t, status);
     t->state = TS_DEAD;
     t->obj.dead = true;
@@ -147,6 +149,8 @@ static void print_kill_box(struct thread *t, const char *why)
               trap_name(f->vector), t->space->id, t->id);
     diag_begin(title);
     diag_line("reason         %s", why);
+    if (t->space->name[0])
+        diag_line("program        %.16s", t->space->name);
     diag_line("vector         %lu", f->vector);
     diag_line("error code     0x%016lx", f->error);
     diag_line("RIP            0x%016lx", f->ip);
@@ -161,6 +165,11 @@ static void print_kill_box(struct thread *t, const char *why)
 void task_kill(struct thread *t, const char *why)
 {
     struct space *s = t->space;
+    if (unlikely(trace_on)) {
+        uint64_t w0, w1;
+        trace_text(why, &w0, &w1);
+        trace_emit(TRACE_KILL, current, 0, t->id, w0, w1, s->id);
+    }
     print_kill_box(t, why);
     object_ref(&s->obj);
     while (s->threads)

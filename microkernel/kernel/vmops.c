@@ -1,7 +1,9 @@
 /* Map / unmap / protect on behalf of pagers; see vmops.h. */
 #include <ipc/abi.h>
 #include <kernel/mapdb.h>
+#include <kernel/sched.h>
 #include <kernel/space.h>
+#include <kernel/trace.h>
 #include <kernel/vmops.h>
 
 /* The level-0 entry of va, from the previous page's when va is in the
@@ -44,17 +46,21 @@ void vm_map_commit(struct space *from, struct space *to, uint64_t src, uint64_t 
 {
     uint64_t *s = 0, *d = 0;
     bool replaced = false;
+    unsigned revoked = 0;
     struct stock *nodes = space_nodes(to);
+    TRACE(TRACE_MAP, current, rights, 0, src, dst, pages | to->id << 32);
     for (uint64_t i = 0; i < pages; i++) {
         s = entry_after(from, src + i * PAGE_SIZE, s);
         d = entry_after(to, dst + i * PAGE_SIZE, d);
         if (*d & PTE_P) {
-            mapdb_unmap(d);
+            revoked += mapdb_unmap(d);
             replaced = true;
         }
         if (*s & PTE_P)
             mapdb_derive(nodes, s, &to->mappings, d, rights);
     }
+    if (revoked)
+        TRACE(TRACE_REVOKE, current, 0, 0, dst, revoked, to->id);
     flush(to, replaced);
 }
 
@@ -79,7 +85,11 @@ uint64_t vm_unmap_check(struct space *s, uint64_t addr, uint64_t pages)
 void vm_unmap(struct space *s, uint64_t addr, uint64_t pages)
 {
     bool changed = false;
-    FOR_EACH_PRESENT(s, addr, pages, pte, mapdb_unmap(pte); changed = true);
+    unsigned revoked = 0;
+    TRACE(TRACE_UNMAP, current, 0, 0, addr, pages, s->id);
+    FOR_EACH_PRESENT(s, addr, pages, pte, revoked += mapdb_unmap(pte); changed = true);
+    if (revoked)
+        TRACE(TRACE_REVOKE, current, 0, 0, addr, revoked, s->id);
     flush(s, changed);
 }
 
@@ -94,6 +104,7 @@ uint64_t vm_protect_check(struct space *s, uint64_t addr, uint64_t pages, uint32
 void vm_protect(struct space *s, uint64_t addr, uint64_t pages, uint32_t rights)
 {
     bool changed = false;
+    TRACE(TRACE_PROTECT, current, rights, 0, addr, pages, s->id);
     FOR_EACH_PRESENT(s, addr, pages, pte, mapdb_protect(pte, rights); changed = true);
     flush(s, changed);
 }

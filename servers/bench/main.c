@@ -28,6 +28,40 @@ static unsigned size_parameter(const char *key, unsigned dflt)
     return n <= 4096 ? n : 4096;
 }
 
+/* The benchmarks in the order they run, under their BENCH lines' names
+ * (or those names' start). */
+static const struct {
+    const char *name;
+    void (*run)(void);
+} benchmarks[] = {
+    { "null_syscall", bench_null_syscall },
+    { "ipc_yield_same_as", bench_ipc_same_space },
+    { "ipc_yield_cross_as", bench_ipc_cross_space },
+    { "kernel_yield", bench_kernel_yield },
+    { "fault_roundtrip", bench_fault_roundtrip },
+    { "demand_zero_fault", bench_demand_zero },
+    { "cow_fault", bench_cow },
+    { "fork_exit", bench_fork_exit },
+};
+
+/* Whether bench.only=a,b,... (empty: every benchmark) chooses `name`:
+ * some word of it is the start of the name ("fault,cow" fits in the 23
+ * characters a command-line value may have). */
+static int chosen(const char *only, const char *name)
+{
+    if (!only[0])
+        return 1;
+    for (const char *w = only; *w;) {
+        size_t k = 0;
+        while (w[k] && w[k] != ',')
+            k++;
+        if (k && !strncmp(name, w, k))
+            return 1;
+        w += w[k] ? k + 1 : k;
+    }
+    return 0;
+}
+
 int main(void)
 {
     char quick[24];
@@ -51,14 +85,23 @@ int main(void)
     printf("bench: %u warm-up + %u measured rounds each, unit %s, empty region %lu (subtracted), "
            "%s\n", cfg.warmup, cfg.rounds, cfg.unit, cfg.empty,
            cfg.rdtscp ? "rdtscp" : "cpuid+rdtsc");
-    bench_null_syscall();
-    bench_ipc_same_space();
-    bench_ipc_cross_space();
-    bench_kernel_yield();
-    bench_fault_roundtrip();
-    bench_demand_zero();
-    bench_cow();
-    bench_fork_exit();
+    /* bench.only=NAME[,NAME...]: just those (a trace of one, say). */
+    char only[24];
+    if (getenv_cmdline("bench.only", only, sizeof(only)))
+        only[0] = 0;
+    unsigned ran = 0;
+    for (unsigned i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++) {
+        if (chosen(only, benchmarks[i].name)) {
+            benchmarks[i].run();
+            ran++;
+        }
+    }
+    if (!ran) {
+        printf("bench: bench.only=%s names no benchmark (null_syscall, ipc_yield_same_as, "
+               "ipc_yield_cross_as, kernel_yield, fault_roundtrip, demand_zero_fault, cow_fault, "
+               "fork_exit)\n", only);
+        return 1;
+    }
     bench_table();
     pager_print_stats();
     if (bench_failures)

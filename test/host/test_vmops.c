@@ -16,7 +16,9 @@
  * never a root; vm_protect_check against a source's rights, a root's
  * ceiling, and roots themselves; the TLB flush that ends an operation
  * (mapdb_sync: the database never left stale); a space torn down
- * (mapdb_unmap_all); the spaces' node lists; vm_rights_at.
+ * (mapdb_unmap_all); the spaces' node lists; vm_rights_at; the trace
+ * events the operations record (MAP, UNMAP, PROTECT, and REVOKE with
+ * the number of derived mappings that went).
  *
  * The fakes: a space is a few level-0 tables, each an 8 KiB-aligned pair
  * (the table, then its shadow page: MAPDB_SHADOW_OFFSET is 4096 here,
@@ -32,6 +34,7 @@
 #include <kernel/frames.h>
 #include <kernel/mapdb.h>
 #include <kernel/space.h>
+#include <kernel/trace.h>
 #include <kernel/vmops.h>
 
 #include <stdbool.h>
@@ -43,6 +46,21 @@
 bool space_nx = true;
 struct frame_allocator kernel_frames;
 struct space *active_space;
+struct thread *current;
+
+/* The trace: vmops.c's events are recorded here while trace_on. */
+bool trace_on;
+static struct trace_record events[16];
+static unsigned event_count;
+void trace_emit(unsigned event, const struct thread *t, unsigned flags, uint64_t peer,
+                uint64_t w0, uint64_t w1, uint64_t w2)
+{
+    (void)t;
+    if (event_count < 16)
+        events[event_count] = (struct trace_record){ .event = (uint8_t)event,
+            .flags = (uint16_t)flags, .peer = (uint32_t)peer, .words = { w0, w1, w2 } };
+    event_count++;
+}
 
 #include "node_pool.h"
 
@@ -749,9 +767,18 @@ static void test_unmap_chain(void)
     CHECK_EQ(mapdb_live(), 4);
     reset_counts();
 
-    /* from the middle: C's and below go, B's source stays */
+    /* from the middle: C's and below go, B's source stays; traced, the
+     * unmap is one event and the two derived mappings that went another */
     CHECK_EQ(vm_unmap_check(&C, 0x800000, 1), IPC_OK);
+    trace_on = true;
+    event_count = 0;
     CHECK_EQ(unmap(&C, 0x800000, 1), IPC_OK);
+    trace_on = false;
+    CHECK_EQ(event_count, 2);
+    CHECK_EQ(events[0].event, TRACE_UNMAP);
+    CHECK(events[0].words[0] == 0x800000 && events[0].words[1] == 1 && events[0].words[2] == C.id);
+    CHECK_EQ(events[1].event, TRACE_REVOKE);
+    CHECK(events[1].words[0] == 0x800000 && events[1].words[1] == 2 && events[1].words[2] == C.id);
     CHECK(present(&A, 0x400000) && present(&B, 0x600000));
     CHECK(!present(&C, 0x800000) && !present(&A, 0x500000) && !present(&B, 0x700000));
     CHECK_EQ(mapdb_live(), 1);
@@ -1030,6 +1057,8 @@ int main(void)
     frames_init(&kernel_frames, (uint64_t)(uintptr_t)ram - PHYS_BASE);
     if (frames_add_range(&kernel_frames, PHYS_BASE, NODE_FRAMES * FRAME_SIZE) != NODE_FRAMES)
         return 2;
+    for (unsigned i = 0; i < NSPACES; i++)
+        fakes[i].s.id = 10 + i;           /* what trace events name */
 
     test_unaligned();
     test_counts();

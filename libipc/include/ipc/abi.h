@@ -27,7 +27,7 @@ enum {
     SYS_DEBUG_PUTS      = 1,   /* (const char *s, len): print on the console */
     SYS_HANDLE_CLOSE    = 2,   /* (h) */
     SYS_HANDLE_GRANT    = 3,   /* (space h, h, rights, badge) -> handle in that space */
-    SYS_SPACE_CREATE    = 4,   /* () -> space handle */
+    SYS_SPACE_CREATE    = 4,   /* (name: 16 bytes in 2 words) -> space handle */
     SYS_ENDPOINT_CREATE = 5,   /* () -> endpoint handle */
     SYS_THREAD_CREATE   = 6,   /* (space h, entry, stack, priority, arg) -> thread h */
     SYS_MAP             = 7,   /* (space h, src, dst, pages, rights) */

@@ -62,9 +62,9 @@ enum trace_event {
     TRACE_MAP = 10,
     TRACE_UNMAP = 11,
     TRACE_PROTECT = 12,
-    /* A derived mapping removed because its parent went (unmap, protect
-     * or teardown upstream): words: address, space id, parent's space
-     * id. */
+    /* Mappings derived from the ones an UNMAP (or a MAP replacing
+     * mappings) just removed went with them, in whatever spaces held
+     * them: words: the operation's address, how many went, its space id. */
     TRACE_REVOKE = 13,
     /* Space words[2] was created; words[0..1]: its name (NUL-padded,
      * empty when its creator gave none). */

@@ -47,6 +47,7 @@ enum lp_state { LP_FREE = 0, LP_LIVE, LP_ZOMBIE };
  * policy keeps one: `static struct my_proc mine[LP_MAX_PROCS]`). */
 struct lp_process {
     uint64_t pid, parent;         /* parent 0: nobody waits for it */
+    char name[16];                /* its program's, NUL-padded (its space's name) */
     uint32_t state, slot;
     uint32_t priority;
     int exit_status;

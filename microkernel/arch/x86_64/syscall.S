@@ -71,11 +71,11 @@ switching:
     je 4f
     cmp $ASM_SYS_REPLY_RECV, %rax
     jne 5f
-    call fastpath_reply_recv
+    call *fastpath_reply_recv_entry(%rip)
     test %al, %al
     jnz return_to_user
     jmp 5f
-4:  call fastpath_call
+4:  call *fastpath_call_entry(%rip)
     test %al, %al
     jnz return_to_user
 5:  call syscall_switching

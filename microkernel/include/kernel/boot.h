@@ -9,8 +9,11 @@
 const char *boot_check(const struct bootinfo *bi);
 
 /* Splits the usable ranges: the kernel's pool goes to kernel_frames, the
- * rest to root_ranges for the root task. Returns all usable bytes. */
-uint64_t boot_add_memory(const struct bootinfo *bi);
+ * rest to root_ranges for the root task. `extra` bytes more go to the
+ * kernel for a boot-time buffer it takes out of the pool at once (the
+ * trace's), if they are at most a quarter of the memory. Returns all
+ * usable bytes. */
+uint64_t boot_add_memory(const struct bootinfo *bi, uint64_t extra);
 
 extern struct root_range root_ranges[];
 extern unsigned root_range_count;

@@ -40,6 +40,12 @@ int64_t frames_add_range(struct frame_allocator *fa, uint64_t base, uint64_t siz
  * when memory is exhausted. */
 uint64_t frames_alloc(struct frame_allocator *fa);
 
+/* Takes n physically contiguous frames out of the pool for good (they
+ * leave free_frames and total_frames): the physical address of the first,
+ * or 0 when no range has n never-allocated frames left. For boot-time
+ * buffers (the event trace). */
+uint64_t frames_take_run(struct frame_allocator *fa, uint64_t n);
+
 /* Returns a frame from frames_alloc. Freeing 0 or an unaligned address is
  * a caller bug and is ignored with a nonzero return. */
 int frames_free(struct frame_allocator *fa, uint64_t phys);

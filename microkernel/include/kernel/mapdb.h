@@ -150,8 +150,9 @@ static inline void mapdb_derive(struct stock *pool, uint64_t *src, struct mappin
 }
 
 /* Removes the present derived mapping at pte and everything derived from
- * it (the entry's own flush is the caller's). */
-void mapdb_unmap(uint64_t *pte);
+ * it (the entry's own flush is the caller's); returns how many derived
+ * mappings went with it (revoked elsewhere). */
+unsigned mapdb_unmap(uint64_t *pte);
 
 /* Removes every node of a space's list (the space is going away), with
  * everything derived from them. */

@@ -20,6 +20,8 @@ struct space {
     struct object obj;
     uint64_t pml4_phys;
     uint64_t id;
+    char     name[16];            /* its creator's word for it, NUL-padded: for
+                                     people (traces, debuggers, kill boxes) */
     struct handle_table handles;
     struct thread *threads;       /* live threads, linked by space_next */
     struct mapping *mappings;     /* its derived mappings' nodes (mapdb.h) */
@@ -69,7 +71,7 @@ void space_init(void);
 
 /* Allocates a space with an empty lower half, paid for (object and tables)
  * by account a. NULL when a may not have the memory. */
-struct space *space_create(struct account *a);
+struct space *space_create(struct account *a, const char name[16]);
 
 /* A frame for s's own structures (tables, handle pages), charged to its
  * account: its physical address, or 0. */

@@ -1,0 +1,125 @@
+/* The event trace; see trace.h and ipc/trace.h. */
+#include <arch/apic.h>
+#include <arch/io.h>
+#include <ipc/cmdline.h>
+#include <kernel/boot.h>
+#include <kernel/fastpath.h>
+#include <kernel/frames.h>
+#include <kernel/kprintf.h>
+#include <kernel/space.h>
+#include <kernel/thread.h>
+#include <kernel/trace.h>
+
+/* 4 Mi events (192 MiB) at most; the buffer may also take at most a
+ * quarter of the memory (boot_add_memory). */
+#define TRACE_EVENTS_MAX (1ull << 22)
+
+bool trace_on;
+bool (*fastpath_call_entry)(struct trap_frame *) = fastpath_call;
+bool (*fastpath_reply_recv_entry)(struct trap_frame *) = fastpath_reply_recv;
+bool (*fastpath_fault_entry)(struct thread *) = fastpath_fault;
+static struct trace_record *records;
+static uint64_t capacity, count, dropped;
+
+static uint64_t parse_count(const char *v)
+{
+    uint64_t n = 0;
+    for (; *v >= '0' && *v <= '9' && n <= TRACE_EVENTS_MAX; v++)
+        n = n * 10 + (uint64_t)(*v - '0');
+    return *v ? 0 : n;
+}
+
+static uint64_t frames_wanted;
+
+uint64_t trace_configure(const char *cmdline)
+{
+    char v[24];
+    if (!cmdline_get(cmdline, "trace", v, sizeof(v)))
+        return 0;
+    uint64_t n = parse_count(v);
+    if (n == 0 || n > TRACE_EVENTS_MAX) {
+        kprintf("kernel: trace=%s: not a number of events from 1 to %lu; tracing stays off\n",
+                v, (unsigned long)TRACE_EVENTS_MAX);
+        return 0;
+    }
+    capacity = n;
+    frames_wanted = (n * sizeof(struct trace_record) + FRAME_SIZE - 1) / FRAME_SIZE;
+    return frames_wanted * FRAME_SIZE;
+}
+
+void trace_start(void)
+{
+    if (!frames_wanted)
+        return;
+    uint64_t pa = frames_take_run(&kernel_frames, frames_wanted);
+    if (!pa) {
+        kprintf("kernel: trace=%lu needs %lu KiB in one piece, more than a quarter of the "
+                "memory or than one free range holds; tracing stays off\n", capacity,
+                frames_wanted * 4);
+        return;
+    }
+    records = phys_to_virt(pa);
+    uint64_t n = capacity, frames = frames_wanted;
+    trace_on = true;
+    fastpath_call_entry = fastpath_call_traced;
+    fastpath_reply_recv_entry = fastpath_reply_recv_traced;
+    fastpath_fault_entry = fastpath_fault_traced;
+    kprintf("kernel: trace on: up to %lu events (%lu KiB), written to port 0x%x at the end\n", n,
+            frames * 4, TRACE_PORT);
+}
+
+void trace_emit(unsigned event, const struct thread *t, unsigned flags, uint64_t peer,
+                uint64_t w0, uint64_t w1, uint64_t w2)
+{
+    if (count == capacity) {
+        dropped++;
+        return;
+    }
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    records[count++] = (struct trace_record){
+        .tsc = (uint64_t)hi << 32 | lo,
+        .event = (uint8_t)event,
+        .cpu = 0,
+        .flags = (uint16_t)flags,
+        .thread = t ? (uint32_t)t->id : 0,
+        /* A dead thread's space may be gone already. */
+        .space = t && t->state != TS_DEAD ? (uint32_t)t->space->id : 0,
+        .peer = (uint32_t)peer,
+        .words = { w0, w1, w2 },
+    };
+}
+
+void trace_text(const char *s, uint64_t *w0, uint64_t *w1)
+{
+    char b[16] = { 0 };
+    for (unsigned i = 0; i < sizeof(b) && s[i]; i++)
+        b[i] = s[i];
+    __builtin_memcpy(w0, b, 8);
+    __builtin_memcpy(w1, b + 8, 8);
+}
+
+static void out_bytes(const void *p, uint64_t n)
+{
+    __asm__ volatile("rep outsb" : "+S"(p), "+c"(n) : "d"(TRACE_PORT) : "memory");
+}
+
+void trace_dump(void)
+{
+    if (!trace_on)
+        return;
+    trace_on = false;                 /* what follows is not part of the run */
+    struct trace_header h = {
+        .magic = TRACE_MAGIC,
+        .version = TRACE_VERSION,
+        .record_size = sizeof(struct trace_record),
+        .count = count,
+        .dropped = dropped,
+        .tsc_per_tick = apic_tsc_per_tick,
+        .cpus = 1,
+    };
+    kprintf("kernel: trace: %lu events (%lu dropped: the buffer was full) to port 0x%x\n", count,
+            dropped, TRACE_PORT);
+    out_bytes(&h, sizeof(h));
+    out_bytes(records, count * sizeof(struct trace_record));
+}
