@@ -34,10 +34,10 @@
 
 #ifdef FASTPATH_TRACED
 #define FP(name) name##_traced
-#define FP_TRACE(...) trace_emit(__VA_ARGS__)
+#define FP_TRACE(event, t, flags, ...) trace_emit(TRACE_WHAT(event, flags), t, __VA_ARGS__)
 #else
 #define FP(name) name
-#define FP_TRACE(...) ((void)0)
+#define FP_TRACE(event, t, flags, ...) ((void)0)
 #endif
 
 /* The endpoint behind handle h of the current space, if it carries all of

@@ -70,7 +70,7 @@ struct space *space_create(struct account *a, const char name[16])
     if (unlikely(trace_on)) {
         uint64_t w[2];
         memcpy(w, name, sizeof(w));
-        trace_emit(TRACE_SPACE, current, 0, 0, w[0], w[1], s->id);
+        trace_emit(TRACE_SPACE, current, 0, w[0], w[1], s->id);
     }
     return s;
 }

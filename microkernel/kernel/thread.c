@@ -168,7 +168,7 @@ void task_kill(struct thread *t, const char *why)
     if (unlikely(trace_on)) {
         uint64_t w0, w1;
         trace_text(why, &w0, &w1);
-        trace_emit(TRACE_KILL, current, 0, t->id, w0, w1, s->id);
+        trace_emit(TRACE_KILL, current, t->id, w0, w1, s->id);
     }
     print_kill_box(t, why);
     object_ref(&s->obj);

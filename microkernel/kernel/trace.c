@@ -18,8 +18,8 @@ bool trace_on;
 bool (*fastpath_call_entry)(struct trap_frame *) = fastpath_call;
 bool (*fastpath_reply_recv_entry)(struct trap_frame *) = fastpath_reply_recv;
 bool (*fastpath_fault_entry)(struct thread *) = fastpath_fault;
-static struct trace_record *records;
-static uint64_t capacity, count, dropped;
+static struct trace_record *records, *next, *end;
+static uint64_t capacity, dropped;
 
 static uint64_t parse_count(const char *v)
 {
@@ -58,7 +58,8 @@ void trace_start(void)
                 frames_wanted * 4);
         return;
     }
-    records = phys_to_virt(pa);
+    records = next = phys_to_virt(pa);
+    end = records + capacity;
     uint64_t n = capacity, frames = frames_wanted;
     trace_on = true;
     fastpath_call_entry = fastpath_call_traced;
@@ -68,26 +69,32 @@ void trace_start(void)
             frames * 4, TRACE_PORT);
 }
 
-void trace_emit(unsigned event, const struct thread *t, unsigned flags, uint64_t peer,
-                uint64_t w0, uint64_t w1, uint64_t w2)
+/* Every event pays for this while tracing: it measures the trace's own
+ * cost into the spans it records (docs/tracing.md), so it stays short. */
+void trace_emit(uint32_t what, const struct thread *t, uint64_t peer, uint64_t w0, uint64_t w1,
+                uint64_t w2)
 {
-    if (count == capacity) {
+    struct trace_record *r = next;
+    if (unlikely(r == end)) {
         dropped++;
         return;
     }
+    next = r + 1;
     uint32_t lo, hi;
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    records[count++] = (struct trace_record){
-        .tsc = (uint64_t)hi << 32 | lo,
-        .event = (uint8_t)event,
-        .cpu = 0,
-        .flags = (uint16_t)flags,
-        .thread = t ? (uint32_t)t->id : 0,
-        /* A dead thread's space may be gone already. */
-        .space = t && t->state != TS_DEAD ? (uint32_t)t->space->id : 0,
-        .peer = (uint32_t)peer,
-        .words = { w0, w1, w2 },
-    };
+    uint64_t thread = 0, space = 0;
+    if (t) {
+        thread = (uint32_t)t->id;
+        if (t->state != TS_DEAD)      /* a dead thread's space may be gone */
+            space = (uint32_t)t->space->id;
+    }
+    r->tsc = (uint64_t)hi << 32 | lo;
+    /* event, cpu 0, flags and thread in one store; space and peer in one */
+    __builtin_memcpy(&r->event, &(uint64_t){ (what & 0xffff00ffu) | thread << 32 }, 8);
+    __builtin_memcpy(&r->space, &(uint64_t){ space | (uint64_t)(uint32_t)peer << 32 }, 8);
+    r->words[0] = w0;
+    r->words[1] = w1;
+    r->words[2] = w2;
 }
 
 void trace_text(const char *s, uint64_t *w0, uint64_t *w1)
@@ -113,13 +120,15 @@ void trace_dump(void)
         .magic = TRACE_MAGIC,
         .version = TRACE_VERSION,
         .record_size = sizeof(struct trace_record),
-        .count = count,
+        .count = (uint64_t)(next - records),
         .dropped = dropped,
         .tsc_per_tick = apic_tsc_per_tick,
         .cpus = 1,
     };
-    kprintf("kernel: trace: %lu events (%lu dropped: the buffer was full) to port 0x%x\n", count,
-            dropped, TRACE_PORT);
+    kprintf("kernel: trace: %lu events to port 0x%x", h.count, TRACE_PORT);
+    if (dropped)
+        kprintf(", %lu more dropped (the buffer was full: trace=N sets its size)", dropped);
+    kprintf("\n");
     out_bytes(&h, sizeof(h));
-    out_bytes(records, count * sizeof(struct trace_record));
+    out_bytes(records, h.count * sizeof(struct trace_record));
 }

@@ -52,13 +52,13 @@ struct thread *current;
 bool trace_on;
 static struct trace_record events[16];
 static unsigned event_count;
-void trace_emit(unsigned event, const struct thread *t, unsigned flags, uint64_t peer,
-                uint64_t w0, uint64_t w1, uint64_t w2)
+void trace_emit(uint32_t what, const struct thread *t, uint64_t peer, uint64_t w0, uint64_t w1,
+                uint64_t w2)
 {
     (void)t;
     if (event_count < 16)
-        events[event_count] = (struct trace_record){ .event = (uint8_t)event,
-            .flags = (uint16_t)flags, .peer = (uint32_t)peer, .words = { w0, w1, w2 } };
+        events[event_count] = (struct trace_record){ .event = (uint8_t)what,
+            .flags = (uint16_t)(what >> 16), .peer = (uint32_t)peer, .words = { w0, w1, w2 } };
     event_count++;
 }
 

@@ -26,9 +26,11 @@ extern bool trace_on;
 uint64_t trace_configure(const char *cmdline);
 void trace_start(void);
 
-/* Records one event as done by thread t (NULL: none, the idle loop). */
-void trace_emit(unsigned event, const struct thread *t, unsigned flags, uint64_t peer,
-                uint64_t w0, uint64_t w1, uint64_t w2);
+/* Records one event as done by thread t (NULL: none, the idle loop);
+ * what = event | flags << 16 (six arguments: all in registers). */
+void trace_emit(uint32_t what, const struct thread *t, uint64_t peer, uint64_t w0, uint64_t w1,
+                uint64_t w2);
+#define TRACE_WHAT(event, flags) ((uint32_t)(event) | (uint32_t)(flags) << 16)
 
 /* The run ends: the header and every record to TRACE_PORT. */
 void trace_dump(void);
@@ -39,7 +41,7 @@ void trace_text(const char *s, uint64_t *w0, uint64_t *w1);
 #define TRACE(event, t, flags, peer, w0, w1, w2)                               \
     do {                                                                       \
         if (unlikely(trace_on))                                                \
-            trace_emit((event), (t), (flags), (peer), (w0), (w1), (w2));       \
+            trace_emit(TRACE_WHAT(event, flags), (t), (peer), (w0), (w1), (w2)); \
     } while (0)
 
 #endif
