@@ -158,7 +158,7 @@ uint64_t lp_fork(struct lp_process *p, uint64_t rip, uint64_t rsp, uint64_t *pid
     struct lp_process *c = slot_new(p->pid, p->priority, &err);
     if (!c)
         return err;
-    memcpy(c->name, p->name, sizeof(c->name));
+    __builtin_memcpy(c->name, p->name, sizeof(c->name));
     if ((err = make_task(c, rip, rsp)) || (err = lp_policy->fork(p, c))) {
         discard(c);
         return err;

@@ -2,6 +2,7 @@
 #include <kernel/mapdb.h>
 
 bool mapdb_stale;
+uint64_t mapdb_revoked;
 
 /* Clears childless m's entry and frees it. */
 static void drop(struct mapping *m)
@@ -12,11 +13,10 @@ static void drop(struct mapping *m)
 
 /* Removes top and everything derived from it, deepest first, without
  * recursion: down to a leaf, drop it, go on from its parent, until top
- * itself is a leaf. Returns how many derived mappings went with it. */
-static unsigned drop_tree(struct mapping *top)
+ * itself is a leaf. */
+static void drop_tree(struct mapping *top)
 {
     struct mapping *n = top;
-    unsigned revoked = 0;
     for (;;) {
         while (n->child)
             n = n->child;
@@ -25,16 +25,15 @@ static unsigned drop_tree(struct mapping *top)
         struct mapping *p = n->parent;
         drop(n);
         mapdb_stale = true;           /* an entry somewhere else went */
-        revoked++;
+        mapdb_revoked++;
         n = p;
     }
     drop(top);
-    return revoked;
 }
 
-unsigned mapdb_unmap(uint64_t *pte)
+void mapdb_unmap(uint64_t *pte)
 {
-    return drop_tree(*mapdb_slot(pte));
+    drop_tree(*mapdb_slot(pte));
 }
 
 void mapdb_unmap_all(struct mapping **list)

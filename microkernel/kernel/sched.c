@@ -69,8 +69,8 @@ static struct thread *pick(void)
 
 void sched_switch_to(struct thread *t)
 {
-    if (current != t)                  /* before a zombie current is freed */
-        TRACE(TRACE_SWITCH, current, 0, t->id, t->space->id, 0, 0);
+    if (unlikely(trace_on))
+        trace_switch(current, t);      /* before a zombie current is freed */
     if (zombie && zombie != t) {
         object_unref(&zombie->obj);    /* died while running; now unused */
         zombie = NULL;
@@ -104,8 +104,8 @@ static void report_waiting(void)
 static struct thread *idle(void)
 {
     uint64_t start = cpu0.ticks;
-    if (current)
-        TRACE(TRACE_SWITCH, current, 0, 0, 0, 0, 0);
+    if (unlikely(trace_on))
+        trace_switch(current, NULL);
     current = NULL;
     for (;;) {
         if (!thread_any_alive()) {

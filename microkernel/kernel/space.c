@@ -66,7 +66,7 @@ struct space *space_create(struct account *a, const char name[16])
     memcpy(pml4 + 256, kernel_pml4 + 256, 256 * sizeof(uint64_t));
     s->pml4_phys = pa;
     s->id = next_space_id++;
-    memcpy(s->name, name, sizeof(s->name));
+    __builtin_memcpy(s->name, name, sizeof(s->name));   /* two stores */
     if (unlikely(trace_on)) {
         uint64_t w[2];
         memcpy(w, name, sizeof(w));

@@ -97,6 +97,12 @@ void trace_emit(uint32_t what, const struct thread *t, uint64_t peer, uint64_t w
     r->words[2] = w2;
 }
 
+void trace_switch(const struct thread *from, const struct thread *to)
+{
+    if (from != to)
+        trace_emit(TRACE_SWITCH, from, to ? to->id : 0, to ? to->space->id : 0, 0, 0);
+}
+
 void trace_text(const char *s, uint64_t *w0, uint64_t *w1)
 {
     char b[16] = { 0 };

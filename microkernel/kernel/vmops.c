@@ -46,21 +46,21 @@ void vm_map_commit(struct space *from, struct space *to, uint64_t src, uint64_t 
 {
     uint64_t *s = 0, *d = 0;
     bool replaced = false;
-    unsigned revoked = 0;
+    uint64_t revoked = mapdb_revoked;
     struct stock *nodes = space_nodes(to);
     TRACE(TRACE_MAP, current, rights, 0, src, dst, pages | to->id << 32);
     for (uint64_t i = 0; i < pages; i++) {
         s = entry_after(from, src + i * PAGE_SIZE, s);
         d = entry_after(to, dst + i * PAGE_SIZE, d);
         if (*d & PTE_P) {
-            revoked += mapdb_unmap(d);
+            mapdb_unmap(d);
             replaced = true;
         }
         if (*s & PTE_P)
             mapdb_derive(nodes, s, &to->mappings, d, rights);
     }
-    if (revoked)
-        TRACE(TRACE_REVOKE, current, 0, 0, dst, revoked, to->id);
+    if (mapdb_revoked != revoked)
+        TRACE(TRACE_REVOKE, current, 0, 0, dst, mapdb_revoked - revoked, to->id);
     flush(to, replaced);
 }
 
@@ -85,11 +85,11 @@ uint64_t vm_unmap_check(struct space *s, uint64_t addr, uint64_t pages)
 void vm_unmap(struct space *s, uint64_t addr, uint64_t pages)
 {
     bool changed = false;
-    unsigned revoked = 0;
+    uint64_t revoked = mapdb_revoked;
     TRACE(TRACE_UNMAP, current, 0, 0, addr, pages, s->id);
-    FOR_EACH_PRESENT(s, addr, pages, pte, revoked += mapdb_unmap(pte); changed = true);
-    if (revoked)
-        TRACE(TRACE_REVOKE, current, 0, 0, addr, revoked, s->id);
+    FOR_EACH_PRESENT(s, addr, pages, pte, mapdb_unmap(pte); changed = true);
+    if (mapdb_revoked != revoked)
+        TRACE(TRACE_REVOKE, current, 0, 0, addr, mapdb_revoked - revoked, s->id);
     flush(s, changed);
 }
 

@@ -2,7 +2,7 @@
 #include "bench.h"
 
 struct row {
-    const char *name;
+    char name[32];                /* a copy: benchmarks build their names on the stack */
     struct timing_stats st;
     const char *target;           /* what we aim for, in words */
 };
@@ -55,8 +55,12 @@ void bench_report(const char *name, unsigned n, unsigned per)
     timing_summarize(samples, n, &st);
     printf("BENCH %s min=%lu median=%lu avg=%lu max=%lu unit=%s iters=%u\n", name, st.min,
            st.median, st.avg, st.max, cfg.unit, n);
-    if (row_count < sizeof(rows) / sizeof(rows[0]))
-        rows[row_count++] = (struct row){ name, st, target_of(name) };
+    if (row_count == sizeof(rows) / sizeof(rows[0]))
+        return;
+    struct row *r = &rows[row_count++];
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    r->st = st;
+    r->target = target_of(name);
 }
 
 static void line(const char *l, const char *m, const char *r)

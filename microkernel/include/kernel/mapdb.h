@@ -70,6 +70,9 @@ static inline struct mapping **mapdb_slot(uint64_t *pte)
  * stocks have handed out (account_nodes_live). */
 /* Some entry lost rights or went away since the last mapdb_sync. */
 extern bool mapdb_stale;
+/* Mappings removed because one they derive from went, since boot: what an
+ * operation revoked is the difference it made (trace events). */
+extern uint64_t mapdb_revoked;
 
 /* Makes sure n nodes can be taken from pool without failing; false when
  * its account may not have the frames (nothing else changed). One map of
@@ -150,9 +153,8 @@ static inline void mapdb_derive(struct stock *pool, uint64_t *src, struct mappin
 }
 
 /* Removes the present derived mapping at pte and everything derived from
- * it (the entry's own flush is the caller's); returns how many derived
- * mappings went with it (revoked elsewhere). */
-unsigned mapdb_unmap(uint64_t *pte);
+ * it (the entry's own flush is the caller's). */
+void mapdb_unmap(uint64_t *pte);
 
 /* Removes every node of a space's list (the space is going away), with
  * everything derived from them. */

@@ -32,6 +32,10 @@ void trace_emit(uint32_t what, const struct thread *t, uint64_t peer, uint64_t w
                 uint64_t w2);
 #define TRACE_WHAT(event, flags) ((uint32_t)(event) | (uint32_t)(flags) << 16)
 
+/* The CPU goes from thread `from` to `to` (either NULL: the idle loop):
+ * a SWITCH event unless they are the same. */
+void trace_switch(const struct thread *from, const struct thread *to);
+
 /* The run ends: the header and every record to TRACE_PORT. */
 void trace_dump(void);
 
