@@ -37,6 +37,8 @@ fi
 have qemu-system-x86_64 || need+=(qemu-system-x86)
 have mcopy && have mformat || need+=(mtools)
 have truncate && have timeout || need+=(coreutils)
+# test/tools/trace_tool_check.sh validates tracetool's JSON and SVG with it.
+have python3 || need+=(python3)
 if [[ $linux == 1 ]]; then
   compgen -G '/boot/vmlinuz-*' >/dev/null || need+=(linux-image-amd64)
   have cpio || need+=(cpio)
