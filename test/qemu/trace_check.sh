@@ -99,14 +99,18 @@ trips = []
 for line in open(out + "/faults.txt"):
     if line.startswith("FAULTRT "):
         trips.append({k: v for k, v in re.findall(r"(\w+)=(\S+)", line)})
-# The benchmark's faults are on pages one after another: its last 100.
-run = []
+# The benchmark's faults are on 110 pages one after another (so are the
+# writes that filled those pages before: the last such run is the
+# benchmark); the measured ones are its last 100.
+runs = []
 for t in trips:
-    a = int(t["addr"], 16)
-    if run and int(run[-1]["addr"], 16) + 4096 == a and t["thread"] == run[-1]["thread"]:
-        run.append(t)
-    elif not run or len(run) < 110:
-        run = [t]
+    last = runs[-1][-1] if runs else None
+    if last and int(last["addr"], 16) + 4096 == int(t["addr"], 16) and t["thread"] == last["thread"]:
+        runs[-1].append(t)
+    else:
+        runs.append([t])
+runs = [r for r in runs if len(r) >= 110]
+run = runs[-1] if runs else []
 if len(run) < 110:
     bad.append("no run of 110 faults on consecutive pages (found %d)" % len(run))
 measured = run[-100:]
