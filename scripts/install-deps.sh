@@ -37,6 +37,8 @@ fi
 have qemu-system-x86_64 || need+=(qemu-system-x86)
 have mcopy && have mformat || need+=(mtools)
 have truncate && have timeout || need+=(coreutils)
+# run-ovmf.sh --gdb and its test: Debian's gdb has Python (gdb-minimal has not).
+{ have gdb && gdb -nx -batch -ex 'python import gdb' >/dev/null 2>&1; } || need+=(gdb)
 if [[ $linux == 1 ]]; then
   compgen -G '/boot/vmlinuz-*' >/dev/null || need+=(linux-image-amd64)
   have cpio || need+=(cpio)
