@@ -44,7 +44,7 @@ def path_of(program):
     raise gdb.GdbError("no module '%s' (modules: %s)" % (program, " ".join(n for n, _ in modules)))
 
 
-def set_focus(program):
+def set_focus(program, say=True):
     """Makes gdb resolve user addresses with PROGRAM's symbols."""
     global focus
     if program == focus:
@@ -55,7 +55,8 @@ def set_focus(program):
     focus = None
     gdb.execute('add-symbol-file "%s"' % path, to_string=True)
     focus = program
-    print("mk: user addresses now use the symbols of %s (%s)" % (program, path))
+    if say:
+        print("mk: user addresses now use the symbols of %s (%s)" % (program, path))
 
 
 def kernel_var(name):
@@ -154,15 +155,28 @@ class ProgramBreakpoint(gdb.Breakpoint):
         return running()[1] == self.program
 
 
+quiet = False        # a command that says itself where it stopped runs the target
+last_stop = None     # the last stop event
+
+
+def location():
+    """Where the selected frame is, as gdb says it at a stop."""
+    return gdb.execute("frame 0", to_string=True).split(None, 1)[1]
+
+
 def on_stop(event):
+    global last_stop
+    last_stop = event
     _, program = running()
     moved = program and program != focus and any(program == n for n, _ in modules)
     if moved:
         set_focus(program)
-    ours = [b for b in getattr(event, "breakpoints", ()) if isinstance(b, ProgramBreakpoint)]
+    hit = getattr(event, "breakpoints", ())
+    if quiet or any(isinstance(b, ThreadReturn) for b in hit):
+        return
+    ours = [b for b in hit if isinstance(b, ProgramBreakpoint)]
     if ours:                       # "Breakpoint N, FRAME" as gdb says it
-        frame = gdb.execute("frame 0", to_string=True)
-        print("\nBreakpoint %d, %s" % (ours[0].number, frame.split(None, 1)[1]), end="")
+        print("\nBreakpoint %d, %s" % (ours[0].number, location()), end="")
     elif moved:
         gdb.execute("frame 0")     # gdb said the stop with the symbols of another program
 
@@ -209,13 +223,18 @@ runs there for one of PROGRAM's threads)."""
         if len(parts) != 2:
             raise gdb.GdbError("usage: mk-break PROGRAM LOCATION")
         program, location = parts
-        set_focus(program)
-        _, sals = gdb.decode_line(location)
-        pcs = [s.pc for s in sals or ()]
-        user = [pc for pc in pcs if pc < USER_TOP]
-        for pc in user or pcs:
-            bp = ProgramBreakpoint(program, pc)
-            print("mk: breakpoint %d stops only in %s" % (bp.number, program))
+        before = focus             # (the running program's: stepping needs it back)
+        set_focus(program, say=False)
+        try:
+            _, sals = gdb.decode_line(location)
+            pcs = [s.pc for s in sals or ()]
+            user = [pc for pc in pcs if pc < USER_TOP]
+            for pc in user or pcs:
+                bp = ProgramBreakpoint(program, pc)
+                print("mk: breakpoint %d stops only in %s" % (bp.number, program))
+        finally:
+            if before is not None:
+                set_focus(before, say=False)
 
 
 class Where(gdb.Command):
@@ -289,23 +308,45 @@ def user_returns():
     raise gdb.GdbError("no iretq after return_to_user (syscall.S changed?)")
 
 
+def quietly(command):
+    """Runs an execution command without gdb's word on where it stopped."""
+    global quiet
+    quiet = True
+    gdb.execute("set suppress-cli-notifications on")
+    try:
+        gdb.execute(command, to_string=True)
+    finally:
+        gdb.execute("set suppress-cli-notifications off")
+        quiet = False
+
+
+def announce(line_only):
+    """Says where a quiet command stopped: a breakpoint, or the line."""
+    hit = [b for b in getattr(last_stop, "breakpoints", ()) if b.visible]
+    if hit:
+        print("\nBreakpoint %d, %s" % (hit[0].number, location()), end="")
+    elif line_only:
+        print(location().splitlines()[-1])
+    else:
+        print(location(), end="")
+
+
 def back_to_user():
     """Runs until the current thread is back in user mode: True; False when
-    something else stopped it first (a breakpoint: what gdb said is printed)."""
+    something else stopped it first (a breakpoint, which gdb announces)."""
     thread = int(kernel_var("current"))
     if not thread:
         raise gdb.GdbError("no thread runs")
     returns = user_returns()
     bps = [ThreadReturn(pc, thread) for pc in returns]
     try:
-        said = gdb.execute("continue", to_string=True)
+        gdb.execute("continue")
     finally:
         for bp in bps:
             bp.delete()
     if int(gdb.parse_and_eval("$pc")) not in returns:
-        print(said, end="")
         return False
-    gdb.execute("stepi", to_string=True)
+    quietly("stepi")
     return True
 
 
@@ -327,7 +368,7 @@ breakpoint stops it first (one in its pager, say)."""
         if user_mode():
             print("mk: already in user mode")
         elif back_to_user():
-            gdb.execute("frame 0")
+            announce(line_only=False)
 
 
 class UserStep(gdb.Command):
@@ -344,11 +385,17 @@ return to user mode (as mk-user) and finish the step there."""
     def invoke(self, arg, from_tty):
         if not user_mode():
             raise gdb.GdbError("not in user mode (use step / next in the kernel)")
+        _, program = running()
+        if program and program != focus:
+            set_focus(program)     # (after mk-focus: the line table must be the program's)
+        start = gdb.selected_frame()
         for _ in range(8):
-            said = gdb.execute(self.step + " " + arg, to_string=True)
-            if user_mode() or not back_to_user():
+            quietly(self.step + " " + arg)
+            if user_mode():
                 break
-        print(said, end="")
+            if not back_to_user():
+                return             # stopped elsewhere first; gdb said where
+        announce(line_only=gdb.selected_frame() == start)
 
 
 class Focus(gdb.Command):
