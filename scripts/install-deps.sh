@@ -39,6 +39,8 @@ have mcopy && have mformat || need+=(mtools)
 have truncate && have timeout || need+=(coreutils)
 # test/tools/trace_tool_check.sh validates tracetool's JSON and SVG with it.
 have python3 || need+=(python3)
+# run-ovmf.sh --gdb and its test: Debian's gdb has Python (gdb-minimal has not).
+{ have gdb && gdb -nx -batch -ex 'python import gdb' >/dev/null 2>&1; } || need+=(gdb)
 if [[ $linux == 1 ]]; then
   compgen -G '/boot/vmlinuz-*' >/dev/null || need+=(linux-image-amd64)
   have cpio || need+=(cpio)

@@ -11,7 +11,10 @@
 #   --icount          deterministic: rdtsc counts guest instructions (TCG only)
 #   --quick           fewer benchmark rounds (10 warm-up + 100), for tests
 #   --kvm | --tcg     accelerator (default: KVM when /dev/kvm works, else TCG)
-#   --gdb             QEMU waits for GDB on :1234; prints the gdb command
+#   --gdb             QEMU waits for GDB (no timeout); writes build/gdb/<config>.gdb
+#                     (kernel and module symbols, scripts/gdb/microkernel.py) and
+#                     prints the gdb command that uses it (docs/debugging.md)
+#   --gdb-port N      the GDB port (default 1234; implies --gdb)
 #   --trace FILE      record the kernel's event trace (docs/tracing.md): FILE
 #                     gets it as Chrome Trace JSON (Perfetto, chrome://tracing),
 #                     FILE.bin the raw records (tools/trace/tracetool reads both)
@@ -37,7 +40,7 @@ set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$SRC/build
-accel=auto icount=0 gdb=0 cpu= machine= mem= smp= timeout_s= append=
+accel=auto icount=0 gdb=0 gdb_port=1234 cpu= machine= mem= smp= timeout_s= append=
 test_name= install=1 build=1 raw=0 pager_name= stack_name= quick=0
 trace_out= trace_events=200000
 
@@ -51,6 +54,7 @@ while [[ $# -gt 0 ]]; do
     --gdb) gdb=1; shift ;;
     --trace) trace_out=$(realpath -m "$2"); shift 2 ;;
     --trace-events) trace_events=$2; shift 2 ;;
+    --gdb-port) gdb=1; gdb_port=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     --machine) machine=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
@@ -143,6 +147,8 @@ kvm_usable() { "$SRC/scripts/kvm-usable.sh" "$BUILD/.kvm-probe"; }
 if [[ $icount == 1 ]]; then
   [[ $accel == kvm ]] && { say "--icount needs TCG; ignoring --kvm"; }
   accel=tcg
+elif [[ $accel == auto && $gdb == 1 ]]; then
+  accel=tcg   # QEMU's own breakpoints on the virtual address (docs/debugging.md)
 elif [[ $accel == auto ]]; then
   if kvm_usable; then accel=kvm; else accel=tcg; fi
 elif [[ $accel == kvm ]] && ! kvm_usable; then
@@ -185,10 +191,23 @@ fi
 
 tmo=(timeout -k 5 "$timeout_s")
 if [[ $gdb == 1 ]]; then
-  qemu+=(-s -S)
+  [[ $gdb_port =~ ^[0-9]+$ ]] || { say "--gdb-port wants a number, not '$gdb_port'"; exit 1; }
+  qemu+=(-gdb "tcp::$gdb_port" -S)   # (-s is tcp::1234)
   tmo=()
-  say "QEMU waits for GDB. In another terminal:"
-  say "  gdb $KERNEL -ex 'target remote :1234'"
+  # The command file outlives the run (the run directory does not): the
+  # kernel's and every module's symbols, root task first, then the stub.
+  # Another port gets its own file, so runs side by side do not clash.
+  gdb_file=$BUILD/gdb/${test_name:-default}.gdb
+  [[ $gdb_port == 1234 ]] || gdb_file=$BUILD/gdb/${test_name:-default}.$gdb_port.gdb
+  mkdir -p "$BUILD/gdb"
+  {
+    echo "# scripts/run-ovmf.sh --gdb: configuration ${test_name:-default}, port $gdb_port"
+    echo "source $SRC/scripts/gdb/microkernel.py"
+    printf 'mk-load "%s"' "$KERNEL"; printf ' "%s"' "${MODULES[@]}"; echo
+    echo "target remote :$gdb_port"
+  } >"$gdb_file"
+  say "QEMU waits for GDB on port $gdb_port. In another terminal:"
+  say "  gdb -x $gdb_file"
 fi
 [[ -t 0 && ${#tmo[@]} -gt 0 ]] && tmo=(timeout --foreground -k 5 "$timeout_s")
 
