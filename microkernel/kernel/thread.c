@@ -149,8 +149,13 @@ static void print_kill_box(struct thread *t, const char *why)
               trap_name(f->vector), t->space->id, t->id);
     diag_begin(title);
     diag_line("reason         %s", why);
-    if (t->space->name[0])
-        diag_line("program        %.16s", t->space->name);
+    if (t->space->name[0]) {
+        /* Its creator chose the bytes: printable ones only on the console. */
+        char name[sizeof(t->space->name) + 1] = { 0 };
+        for (unsigned i = 0; i < sizeof(t->space->name) && t->space->name[i]; i++)
+            name[i] = t->space->name[i] >= 0x20 && t->space->name[i] < 0x7f ? t->space->name[i] : '?';
+        diag_line("program        %s", name);
+    }
     diag_line("vector         %lu", f->vector);
     diag_line("error code     0x%016lx", f->error);
     diag_line("RIP            0x%016lx", f->ip);
