@@ -38,6 +38,7 @@ EXPECT=(
   '^TEST exhaust_fork pass$'
   '^TEST fork_exit_no_leak pass$'
   'TASK KILLED: #PF page fault in task'
+  '^║ program +conf_child +║$'
   '^KILLED .* reason=protection violation$'
   '^KILLED .* reason=invalid address \(outside every region\)$'
   '^TEST death_notice_exit_direct pass$'

@@ -5,6 +5,7 @@ EXPECT_STATUS=6
 EXPECT=(
   '^crashpager: got a fault for 0x100000000000; now crashing$'
   'TASK KILLED: #UD invalid opcode in task 1 thread 1'
+  '^║ program +ktest +║$'
   '^KILLED task=1 .* reason=no pager to handle the fault$'
   '^KILLED .* reason=its pager died before answering$'
   '^kernel: the root task died; everything it made goes with it$'
