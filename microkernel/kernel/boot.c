@@ -67,6 +67,8 @@ static void give_to_root(uint64_t base, uint64_t end)
     root_ranges[root_range_count++] = (struct root_range){ base, end - base };
 }
 
+#define LOW_MEMORY_END 0x100000ull
+
 uint64_t boot_add_memory(const struct bootinfo *bi, uint64_t extra)
 {
     uint64_t usable = usable_bytes(bi), quota = kernel_quota(usable), kept = 0;
@@ -77,8 +79,10 @@ uint64_t boot_add_memory(const struct bootinfo *bi, uint64_t extra)
         const struct bi_mem_range *r = &bi->mem[i];
         if (r->type != BI_MEM_USABLE)
             continue;
-        /* Only what the direct map reaches can be used. */
-        uint64_t base = r->base, end = r->base + r->size;
+        /* Only what the direct map reaches can be used, and nothing below
+         * 1 MiB: application processors start there (arch/smp.h). */
+        uint64_t base = r->base < LOW_MEMORY_END ? LOW_MEMORY_END : r->base;
+        uint64_t end = r->base + r->size;
         if (end > bi->direct_map_size)
             end = bi->direct_map_size;
         if (end <= base)

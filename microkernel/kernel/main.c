@@ -7,6 +7,7 @@
 #include <arch/gdt.h>
 #include <arch/percpu.h>
 #include <arch/paging.h>
+#include <arch/smp.h>
 #include <arch/trap.h>
 #include <kernel/account.h>
 #include <kernel/boot.h>
@@ -50,8 +51,11 @@ void kmain(struct bootinfo *bi)
     unsigned modules = boot_report_modules(bi);
     char features[128];
     kprintf("cmdline: %s\n", bi->cmdline[0] ? bi->cmdline : "(empty)");
-    kprintf("BOOT ok kernel=%s usable_mib=%lu modules=%u cpu=%s\n", KERNEL_VERSION,
-            usable >> 20, modules, cpu_feature_string(features, sizeof(features)));
+    percpu_init((uint64_t)boot_stack_top);
+    apic_init();
+    unsigned cpus = smp_start(bi);
+    kprintf("BOOT ok kernel=%s usable_mib=%lu modules=%u cpus=%u cpu=%s\n", KERNEL_VERSION,
+            usable >> 20, modules, cpus, cpu_feature_string(features, sizeof(features)));
     if (modules != bi->module_count)
         panic("boot: %u of %u modules are not valid programs", bi->module_count - modules,
               bi->module_count);
@@ -62,8 +66,6 @@ void kmain(struct bootinfo *bi)
     char idle[8];
     sched_idle_exit = cmdline_get(bi->cmdline, "idle", idle, sizeof(idle)) && !strcmp(idle, "exit");
 
-    percpu_init((uint64_t)boot_stack_top);
-    apic_init();
     if (bi->module_count == 0) {
         kprintf("kernel: no root task module, nothing to run; powering off\n");
         machine_exit(EXIT_SUCCESS_VALUE);

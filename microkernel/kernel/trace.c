@@ -1,6 +1,7 @@
 /* The event trace; see trace.h and ipc/trace.h. */
 #include <arch/apic.h>
 #include <arch/io.h>
+#include <arch/smp.h>
 #include <ipc/cmdline.h>
 #include <kernel/boot.h>
 #include <kernel/fastpath.h>
@@ -129,7 +130,7 @@ void trace_dump(void)
         .count = (uint64_t)(next - records),
         .dropped = dropped,
         .tsc_per_tick = apic_tsc_per_tick,
-        .cpus = 1,
+        .cpus = smp_cpus,
     };
     kprintf("kernel: trace: %lu events to port 0x%x", h.count, TRACE_PORT);
     if (dropped)

@@ -10,7 +10,13 @@
 #define APIC_BASE_ENABLE  (1ull << 11)
 #define APIC_BASE_X2APIC  (1ull << 10)
 
+#define REG_ID            0x020
 #define REG_EOI           0x0b0
+#define REG_ICR_LOW       0x300
+#define REG_ICR_HIGH      0x310
+#define ICR_INIT          0x4500u   /* INIT, level assert */
+#define ICR_STARTUP       0x4600u   /* start-up IPI; the vector is the start page */
+#define ICR_PENDING       (1u << 12)
 #define REG_SVR           0x0f0
 #define REG_LVT_TIMER     0x320
 #define REG_TIMER_INIT    0x380
@@ -79,6 +85,42 @@ static uint32_t calibrate(uint64_t *tsc_delta)
     *tsc_delta = rdtsc() - t0;
     apic_write(REG_TIMER_INIT, 0);
     return elapsed;
+}
+
+uint32_t apic_id(void)
+{
+    return mmio ? apic_read(REG_ID) >> 24 : apic_read(REG_ID);
+}
+
+/* Sends an IPI (ICR low word `low`) to the CPU with APIC id `id`. */
+static void send_ipi(uint32_t id, uint32_t low)
+{
+    if (!mmio) {
+        wrmsr(0x830, (uint64_t)id << 32 | low);     /* x2APIC: one write */
+        return;
+    }
+    apic_write(REG_ICR_HIGH, id << 24);
+    apic_write(REG_ICR_LOW, low);
+    for (unsigned spins = 0; (apic_read(REG_ICR_LOW) & ICR_PENDING) && spins < 1000000; spins++)
+        __asm__ volatile("pause");
+}
+
+void apic_delay_us(uint64_t us)
+{
+    uint64_t end = rdtsc() + apic_tsc_per_tick * us / (1000000 / TIMER_HZ);
+    while (rdtsc() < end)
+        __asm__ volatile("pause");
+}
+
+void apic_send_init(uint32_t id) { send_ipi(id, ICR_INIT); }
+void apic_send_startup(uint32_t id, uint32_t page) { send_ipi(id, ICR_STARTUP | page); }
+
+void apic_init_ap(void)
+{
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+    if (mmio)
+        wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);  /* the same page on every CPU */
+    apic_write(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
 }
 
 void apic_init(void)

@@ -53,6 +53,11 @@ int cpu_has(enum cpu_feature f) { return (features >> f) & 1; }
 void cpu_init(void)
 {
     probe();
+    cpu_enable();
+}
+
+void cpu_enable(void)
+{
     if (cpu_has(CPU_NX))
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
     /* Kernel text is mapped read-only: make that bind ring 0 too. No

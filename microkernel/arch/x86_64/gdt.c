@@ -5,7 +5,6 @@
 
 _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
-#define IST_STACK_SIZE 4096
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 struct tss tss;
 
@@ -13,22 +12,24 @@ struct tss tss;
 #define SEG_CODE(dpl) (0x00209a0000000000ull | ((uint64_t)(dpl) << 45))
 #define SEG_DATA(dpl) (0x0000920000000000ull | ((uint64_t)(dpl) << 45))
 
-static uint64_t gdt[7] __attribute__((aligned(16)));
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 
 struct descriptor_ptr {
     uint16_t limit;
     uint64_t base;
 } __attribute__((packed));
 
-static void set_tss_descriptor(void)
+static void set_tss_descriptor(uint64_t *gdt, struct tss *tss)
 {
-    uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+    uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
     gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
              (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt[6] = base >> 32;
 }
 
-void gdt_init(void)
+/* Fills gdt and tss (IST stacks ending at ist_tops) and loads them on
+ * this CPU. Each CPU has its own: a TSS is busy once loaded. */
+static void load(uint64_t *gdt, struct tss *tss, const uint64_t ist_tops[3])
 {
     gdt[0] = 0;
     gdt[1] = SEG_CODE(0);
@@ -36,11 +37,11 @@ void gdt_init(void)
     gdt[3] = SEG_DATA(3);
     gdt[4] = SEG_CODE(3);
     for (int i = 0; i < 3; i++)
-        tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
-    tss.iomap_base = sizeof(tss);   /* no I/O bitmap: user port access faults */
-    set_tss_descriptor();
+        tss->ist[i] = ist_tops[i];
+    tss->iomap_base = sizeof(*tss);  /* no I/O bitmap: user port access faults */
+    set_tss_descriptor(gdt, tss);
 
-    struct descriptor_ptr p = { sizeof(gdt) - 1, (uint64_t)gdt };
+    struct descriptor_ptr p = { GDT_ENTRIES * 8 - 1, (uint64_t)gdt };
     __asm__ volatile(
         "lgdt %0\n\t"
         "mov %1, %%ds\n\t"
@@ -57,4 +58,20 @@ void gdt_init(void)
         "ltr %w3"
         : : "m"(p), "r"((uint64_t)SEL_KERNEL_DATA), "i"(SEL_KERNEL_CODE), "r"(SEL_TSS)
         : "rax", "memory");
+}
+
+void gdt_init(void)
+{
+    uint64_t tops[3];
+    for (int i = 0; i < 3; i++)
+        tops[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
+    load(gdt, &tss, tops);
+}
+
+void gdt_init_ap(struct cpu_tables *t)
+{
+    uint64_t tops[3];
+    for (int i = 0; i < 3; i++)
+        tops[i] = (uint64_t)&t->ist[i][IST_STACK_SIZE];
+    load(t->gdt, &t->tss, tops);
 }

@@ -47,7 +47,11 @@ void idt_init(void)
     idt[VEC_DF].ist = IST_DOUBLE_FAULT;
     idt[VEC_NMI].ist = IST_NMI;
     idt[VEC_MC].ist = IST_MACHINE_CHECK;
+    idt_load();
+}
 
+void idt_load(void)
+{
     struct { uint16_t limit; uint64_t base; } __attribute__((packed)) p = {
         sizeof(idt) - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" : : "m"(p));

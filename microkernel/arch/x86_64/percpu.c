@@ -29,9 +29,15 @@ extern char syscall_entry[];
 
 void percpu_init(uint64_t kernel_stack_top)
 {
-    cpu0.self = &cpu0;
-    cpu0.kernel_rsp = kernel_stack_top;
-    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+    percpu_init_cpu(&cpu0, 0, kernel_stack_top);
+}
+
+void percpu_init_cpu(struct cpu *c, unsigned index, uint64_t kernel_stack_top)
+{
+    c->self = c;
+    c->index = index;
+    c->kernel_rsp = kernel_stack_top;
+    wrmsr(MSR_GS_BASE, (uint64_t)c);
     wrmsr(MSR_KERNEL_GS, 0);
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* SYSRET loads CS = base + 16 and SS = base + 8 from STAR[63:48]. */

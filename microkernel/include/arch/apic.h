@@ -12,6 +12,17 @@
 void apic_init(void);
 void apic_eoi(void);
 
+/* This CPU's local APIC id. */
+uint32_t apic_id(void);
+/* Starting an application processor (smp.c): INIT, then a start-up IPI
+ * whose vector is the physical page (address >> 12) it starts at. */
+void apic_send_init(uint32_t id);
+void apic_send_startup(uint32_t id, uint32_t page);
+/* Enables this application processor's local APIC (no timer yet). */
+void apic_init_ap(void);
+/* Busy-waits about us microseconds by the TSC (calibrated by apic_init). */
+void apic_delay_us(uint64_t us);
+
 /* TSC counts per timer tick, measured during calibration. */
 extern uint64_t apic_tsc_per_tick;
 

@@ -14,8 +14,12 @@
 #define IST_NMI          2
 #define IST_MACHINE_CHECK 3
 
+#define GDT_ENTRIES      7      /* null, 4 segments, the TSS's two */
+#define IST_STACK_SIZE   4096
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+/* The boot CPU's GDT and TSS (static). */
 void gdt_init(void);
 struct tss {
     uint32_t reserved0;
@@ -31,6 +35,15 @@ struct tss {
  * frame: the end of the current thread's saved context, so registers land
  * in its block (percpu_set_context). */
 extern struct tss tss;
+
+/* An application processor's own GDT, TSS and IST stacks (smp.c gives
+ * each one from the kernel's frames); gdt_init_ap fills and loads them. */
+struct cpu_tables {
+    uint8_t ist[3][IST_STACK_SIZE];
+    uint64_t gdt[GDT_ENTRIES];
+    struct tss tss;
+};
+void gdt_init_ap(struct cpu_tables *t);
 #endif
 
 #endif

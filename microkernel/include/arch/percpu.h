@@ -30,12 +30,17 @@ struct cpu {
     uint64_t ctx_top;
     uint64_t ctx;
     uint64_t ticks;
+    unsigned index;               /* 0: the boot CPU */
+    uint32_t apic_id;
+    volatile uint32_t online;     /* set by the CPU itself once it runs (smp.c) */
 };
 
 extern struct cpu cpu0;
 
-/* Per-CPU MSRs: GS bases, SYSCALL entry. */
+/* Per-CPU MSRs: GS bases, SYSCALL entry; percpu_init for the boot CPU
+ * (cpu0), percpu_init_cpu for an application processor's block. */
 void percpu_init(uint64_t kernel_stack_top);
+void percpu_init_cpu(struct cpu *c, unsigned index, uint64_t kernel_stack_top);
 
 /* Where the next entry from user mode saves its registers (the running
  * thread's saved context): the per-CPU pointers syscall.S uses and the

@@ -31,6 +31,9 @@ struct trap_frame {
 #define VEC_SPURIOUS 255         /* LAPIC spurious */
 
 void idt_init(void);
+/* Loads the (one, shared) IDT on this CPU: what an application processor
+ * does, idt_init having built it. */
+void idt_load(void);
 void trap_dispatch(struct trap_frame *tf);
 
 /* "#PF page fault", ... */

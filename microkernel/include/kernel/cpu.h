@@ -14,6 +14,9 @@ enum cpu_feature {
  * global pages, SMEP, SMAP, CR0.WP. Never assumes a feature: TCG lacks
  * PCID, INVPCID and x2APIC, old CPUs lack SMEP/SMAP/1 GiB pages. */
 void cpu_init(void);
+/* The same enabling on another CPU, from the boot CPU's probe (an
+ * application processor of the same machine). */
+void cpu_enable(void);
 
 int cpu_has(enum cpu_feature f);
 

@@ -4,5 +4,5 @@ CASE_CPU=max
 CASE_SMP=2
 CMDLINE="test=frames"
 EXPECT_STATUS=0
-EXPECT=('^BOOT ok kernel=[0-9.]+ usable_mib=[0-9]+ modules=[0-9]+ cpu=.*smep,smap' '^TEST frames pass')
+EXPECT=('^BOOT ok kernel=[0-9.]+ usable_mib=[0-9]+ modules=[0-9]+ cpus=2 cpu=.*smep,smap' '^TEST frames pass')
 REJECT=('^PANIC')

@@ -1,0 +1,29 @@
+/*
+ * Application processors: found in ACPI's MADT, started by INIT and
+ * start-up IPIs through a trampoline in low memory (trampoline.S), each
+ * with its own stack, GDT, TSS, IST stacks and per-CPU block.
+ *
+ * For now a started processor enables what the boot CPU enabled, says it
+ * runs, and halts with interrupts off: threads run on the boot CPU only
+ * (docs/architecture.md, "CPUs").
+ */
+#ifndef ARCH_SMP_H
+#define ARCH_SMP_H
+
+#define SMP_MAX_CPUS     64
+#define TRAMPOLINE_PHYS  0x8000     /* start-up IPI vector 0x08 */
+#define TRAMPOLINE_PAGES 4          /* code and data, PML4, PDPT, PD */
+
+#ifndef __ASSEMBLER__
+#include <boot/bootinfo.h>
+#include <stdint.h>
+
+/* Starts every other CPU the MADT lists; returns how many CPUs run (1:
+ * the boot CPU alone). A CPU that does not come up is named and left. */
+unsigned smp_start(const struct bootinfo *bi);
+
+/* CPUs running (set by smp_start). */
+extern unsigned smp_cpus;
+#endif
+
+#endif
