@@ -164,7 +164,7 @@ if [[ -n $trace_out ]]; then
   [[ $trace_events =~ ^[0-9]+$ ]] || { say "--trace-events wants a number, not '$trace_events'"; exit 1; }
   extra_cmdline+=" trace=$trace_events"
   mkdir -p "$(dirname "$trace_out")"
-  rm -f "$trace_out.bin"
+  rm -f "$trace_out" "$trace_out.bin"       # never leave an older run's trace behind
   # The kernel writes the trace to port 0xe9 (ipc/trace.h) when the run ends.
   QEMU_EXTRA+=(-chardev "file,id=trace,path=$trace_out.bin" -device isa-debugcon,iobase=0xe9,chardev=trace)
 fi
@@ -232,7 +232,7 @@ if [[ -n $trace_out ]]; then
     say "trace records in $trace_out.bin; $tool is not built, so no JSON"
   elif "$tool" json "$trace_out.bin" "$trace_out"; then
     say "trace: $trace_out (open in https://ui.perfetto.dev or chrome://tracing), raw: $trace_out.bin"
-    say "  a picture of the first fault round trip: $tool svg $trace_out.bin fault.svg --fault 0"
+    say "  a picture of the first fault round trip: '$tool' svg '$trace_out.bin' fault.svg --fault 0"
   else
     say "trace: $tool could not convert $trace_out.bin"
   fi

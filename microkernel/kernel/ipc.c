@@ -74,6 +74,7 @@ static void fail_caller(struct thread *c, uint64_t status, const char *why)
         task_kill(c, why);
         return;
     }
+    TRACE(TRACE_ABORT, current, 0, c->id, status, c->state, 0);
     c->ctx.rax = status;
     sched_ready(c);
 }
@@ -335,6 +336,8 @@ void ipc_reply_release(struct reply_cap *rc)
 
 void ipc_abort_wait(struct thread *t, uint64_t status)
 {
+    if (!t->faulting)                   /* a faulter's end is its KILL */
+        TRACE(TRACE_ABORT, current, 0, t->id, status, t->state, 0);
     leave_endpoint(t);
     if (t->faulting) {
         task_kill(t, "its pager endpoint was destroyed");

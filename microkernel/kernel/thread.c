@@ -119,6 +119,7 @@ void thread_stop(struct thread *t)
     if (t->state == TS_READY) {
         sched_unready(t);
     } else if (t->state >= TS_BLOCKED_SEND && t->state <= TS_BLOCKED_REPLY) {
+        TRACE(TRACE_ABORT, current, 0, t->id, t->faulting ? 0 : IPC_ECANCELED, t->state, 0);
         ipc_cancel_wait(t);
         /* A cancelled fault is simply retried on restart; a cancelled
          * call or receive returns IPC_ECANCELED. */

@@ -341,8 +341,9 @@ static void test_unmatched(void)
         R(20, TRACE_FAULT, 5, 3, 0, 14, 0x5000, 6, 0),      /* 1: fault... */
         R(25, TRACE_RECV, 2, 1, 5, 0, 0x42, 0, 0),           /* 2: not a fault message */
         R(30, TRACE_RECV, 2, 1, 5, 0, FAULT_PAGE | TAG_KERNEL, 0, 0x5000), /* 3 */
-        R(40, TRACE_REPLY, 3, 1, 5, 0, FAULT_RESUME, 0, 0),  /* 4: by another thread */
-        R(50, TRACE_REPLY, 2, 1, 5, 0, FAULT_RESUME, 0, 0),  /* 5: the answer, no map */
+        R(40, TRACE_REPLY, 3, 1, 5, 0, FAULT_RESUME, 0, 0),  /* 4: the answer, by another
+                                                                  thread (a saved reply), no map */
+        R(50, TRACE_REPLY, 2, 1, 5, 0, FAULT_RESUME, 0, 0),  /* 5: a second one: nobody's */
         R(55, TRACE_MAP, 2, 1, 0, 3, 0, 0x5000, 1 | (uint64_t)3 << 32), /* 6: not carried */
         R(60, TRACE_SWITCH, 2, 1, 5, 0, 3, 0, 0),            /* 7: resume */
         R(70, TRACE_FAULT, 5, 3, 0, 14, 0x6000, 6, 0),      /* 8: never delivered */
@@ -357,13 +358,14 @@ static void test_unmatched(void)
     analyze(&a, &tr);
     CHECK_EQ(a.rt.nfault, 2);
     const struct roundtrip *f0 = rt_fault(&a.rt, 0), *f1 = rt_fault(&a.rt, 1);
-    CHECK(f0 && f0->recv == 3 && f0->reply == 5 && f0->map == TT_NONE && f0->resume == 7);
+    CHECK(f0 && f0->recv == 3 && f0->reply == 4 && f0->map == TT_NONE && f0->resume == 7);
     CHECK(f1 && f1->recv == TT_NONE && f1->stop == 9);
     CHECK(a.rt.n == 4 && a.rt.v[2].recv == TT_NONE && a.rt.v[3].recv == 12);
     CHECK_EQ(a.rt.v[2].stop, 11);   /* its caller's next call */
     CHECK(rec_is_instant(&a, 0));
     CHECK(rec_is_instant(&a, 2));
-    CHECK(rec_is_instant(&a, 4));
+    CHECK(rec_is_instant(&a, 5));
+    CHECK(!rec_is_instant(&a, 4));
     CHECK(rec_is_instant(&a, 8));
     CHECK(!rec_is_instant(&a, 3));
     char *out = capture(faults_write, &a);

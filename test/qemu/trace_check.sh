@@ -6,16 +6,22 @@
 #    ts, pid, tid; complete events a duration >= 0; every flow start its
 #    finish; the pager and the bench are named;
 #  - each measured round trip (the benchmark's last 100 faults, on pages
-#    one after another) is fault -> the pager's receive -> its map reply ->
-#    resume, in that order, by the bench's thread in the bench's space,
-#    handled by the pager's thread in the pager's space, the map into the
-#    bench's space at the faulting page;
+#    one after another) is exactly these records: the bench's FAULT, the
+#    pager's RECV of it, the SWITCH to the pager, its REPLY (resume with a
+#    map item), the MAP of one page read-write at the faulting page into
+#    the bench's space, the SWITCH back to the bench: the right threads,
+#    spaces, peers and words in each;
 #  - the timestamps add up to the bench's figure: under -icount every
 #    round trip costs the same, the trace's fault-to-resume lies inside the
 #    bench's sample (figure + the empty region it subtracted), and that
 #    sample inside the time from the previous resume to the next fault;
 #  - the SVG of one round trip parses as XML with an <svg> root (and
-#    renders to a PNG when rsvg-convert is installed).
+#    renders to a PNG when rsvg-convert is installed);
+#  - a second run, the pager conformance suite traced: every call that
+#    went straight to a receiver is followed by that receiver's RECV of
+#    it; every FAULT_KILL reply (the slow path's) by the KILL of its
+#    faulter; every death notice handed to a waiting pager thread by its
+#    RECV; notices and kills happen; the programs' spaces are named.
 #   test/qemu/trace_check.sh [--build DIR]
 set -uo pipefail
 
@@ -50,18 +56,21 @@ import json, re, struct, sys
 out, figure, empty = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 bad = []
 
-# Space names from the raw records (ipc/trace.h: 64-byte header, 48-byte
-# records; TRACE_SPACE = 14 carries the name in words 0-1, the id in 2).
+# The raw records (ipc/trace.h: 64-byte header, 48-byte records), and the
+# space names (TRACE_SPACE = 14: the name in words 0-1, the id in 2).
 raw = open(out + "/trace.json.bin", "rb").read()
 magic, version, size, count = struct.unpack_from("<IHHQ", raw, 0)
 if magic != 0x45435254 or size != 48 or len(raw) != 64 + 48 * count:
     sys.exit("FAIL trace_check: the raw trace's header does not match its size")
+FAULT, RECV, REPLY, SWITCH, MAP = 5, 3, 4, 6, 10
+recs = [struct.unpack_from("<QBBHIIIQQQ", raw, 64 + 48 * i) for i in range(count)]
+# fields: 0 tsc, 1 event, 2 cpu, 3 flags, 4 thread, 5 space, 6 peer, 7-9 words
 names = {}
-for i in range(count):
-    rec = struct.unpack_from("<QBBHIIIQQQ", raw, 64 + 48 * i)
+for rec in recs:
     if rec[1] == 14:
         names[rec[9]] = struct.pack("<QQ", rec[7], rec[8]).rstrip(b"\0").decode()
 space_of = {n: s for s, n in names.items()}
+by_tsc = {rec[0]: i for i, rec in enumerate(recs)}
 if "pager" not in space_of or "bench" not in space_of:
     bad.append("no space named pager and bench in the trace: %r" % names)
 
@@ -131,6 +140,32 @@ for t in measured:
        int(t["total"]) != ts[4] - ts[0]:
         bad.append("spans that do not add up: %r" % t)
         break
+    # The records themselves, one by one, from the FAULT to the switch back.
+    i = by_tsc.get(ts[0])
+    seq = recs[i:i + 6] if i is not None else []
+    if len(seq) != 6 or seq[5][0] != ts[4]:
+        bad.append("the round trip at %s is not six records" % t["fault"])
+        break
+    f, rv, sw, rp, mp, back = seq
+    bt, bs = f[4], f[5]
+    pt, ps = rv[4], rv[5]
+    page = int(t["addr"], 16) & ~0xfff
+    want = [
+        (f[1] == FAULT and f[3] == 14 and f[7] == int(t["addr"], 16), "FAULT (#PF, its address)"),
+        (rv[1] == RECV and rv[6] == bt and rv[7] & 0xffff == 0xfa01 and rv[7] >> 50 & 1 and
+         rv[9] == f[7], "the pager's RECV of FAULT_PAGE|TAG_KERNEL from the faulter, its address"),
+        (sw[1] == SWITCH and sw[4] == bt and sw[6] == pt and sw[7] == ps, "SWITCH faulter -> pager"),
+        (rp[1] == REPLY and rp[4] == pt and rp[6] == bt and rp[7] & 0xffff == 0xfa10 and
+         rp[7] >> 48 & 1 and rp[9] == page, "REPLY FAULT_RESUME|TAG_MAP to the faulter, its page"),
+        (mp[1] == MAP and mp[4] == pt and mp[3] == 3 and mp[8] == page and mp[7] == rp[8] and
+         mp[9] == (1 | bs << 32), "MAP: one page read-write, the reply's source, into the faulter"),
+        (back[1] == SWITCH and back[4] == pt and back[6] == bt and back[7] == bs,
+         "SWITCH pager -> faulter"),
+    ]
+    wrong = [what for ok, what in want if not ok]
+    if wrong:
+        bad.append("the round trip at %s: wrong %s: %r" % (t["fault"], wrong, seq))
+        break
     totals.add(int(t["total"]))
 if len(totals) != 1:
     bad.append("under -icount every round trip should cost the same: %r" % sorted(totals))
@@ -155,6 +190,51 @@ for b in bad:
     print("FAIL trace_check: " + b)
 sys.exit(1 if bad else 0)
 EOF
+  # The second run: many programs, calls, the slow path, kills, notices.
+  "$SRC/scripts/run-ovmf.sh" --build "$BUILD" --no-install --no-build --test conformance_pager \
+    --trace "$OUT/conf.json" --trace-events 1200000 >"$OUT/conf.log" 2>&1 ||
+    fail "the traced conformance run ended with status $?"
+  grep -Eq '^kernel: trace: [0-9]+ events to port 0xe9$' "$OUT/conf.log" ||
+    fail "the conformance run's trace is not whole"
+  python3 - "$OUT/conf.json.bin" <<'EOF' || failures=$((failures + 1))
+import struct, sys
+raw = open(sys.argv[1], "rb").read()
+count = struct.unpack_from("<Q", raw, 8)[0]
+recs = [struct.unpack_from("<QBBHIIIQQQ", raw, 64 + 48 * i) for i in range(count)]
+CALL, RECV, REPLY, KILL, DEATH, SPACE = 1, 3, 4, 7, 9, 14
+bad, seen = [], {"calls": 0, "fault kills": 0, "notices handed over": 0, "notices queued": 0}
+names = set()
+for i, r in enumerate(recs[:-1]):
+    n = recs[i + 1]
+    if r[1] == CALL and r[6]:
+        seen["calls"] += 1
+        if not (n[1] == RECV and n[4] == r[6] and n[6] == r[4] and n[7] == r[7]):
+            bad.append("CALL %r is not followed by its receiver's RECV: %r" % (r, n))
+    if r[1] == REPLY and r[7] & 0xffff == 0xfa11:
+        seen["fault kills"] += 1
+        if not (n[1] == KILL and n[6] == r[6]):
+            bad.append("FAULT_KILL reply %r is not followed by the faulter's KILL: %r" % (r, n))
+    if r[1] == DEATH:
+        if r[6]:
+            seen["notices handed over"] += 1
+            if not (n[1] == RECV and n[4] == r[6] and n[6] == 0 and n[7] & 0xffff == 0xfa20):
+                bad.append("death notice %r is not followed by its RECV: %r" % (r, n))
+        else:
+            seen["notices queued"] += 1
+    if r[1] == SPACE:
+        names.add(struct.pack("<QQ", r[7], r[8]).rstrip(b"\0").decode())
+for what, n in seen.items():
+    if what != "notices queued" and n == 0:
+        bad.append("the conformance run shows no %s" % what)
+for want in ("pager", "conformance", "conf_child", "t_exhaust"):
+    if want not in names:
+        bad.append("no space named %s (%s)" % (want, sorted(names)))
+print("trace_check: conformance traced: %d records; %s" % (count, seen))
+for b in bad[:5]:
+    print("FAIL trace_check: " + b)
+sys.exit(1 if bad else 0)
+EOF
+  rm -f "$OUT/conf.json"                # 190 MB of JSON: what it proves is in the .bin
   if command -v rsvg-convert >/dev/null 2>&1; then
     rsvg-convert "$OUT/fault.svg" -o "$OUT/fault.png" && [[ -s $OUT/fault.png ]] ||
       fail "rsvg-convert could not render fault.svg"

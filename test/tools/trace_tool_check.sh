@@ -22,11 +22,18 @@ trap 'rm -rf "$tmp"' EXIT
 
 # text: the header line, then one line per record.
 "$tool" text "$tmp/t.bin" >"$tmp/t.txt" || fail "text: status $?"
-head -1 "$tmp/t.txt" | grep -Eq '^trace: count=29 dropped=0 tsc_per_tick=100000 cpus=1$' ||
+head -1 "$tmp/t.txt" | grep -Eq '^trace: count=34 dropped=0 tsc_per_tick=100000 cpus=1$' ||
   fail "text: header line: $(head -1 "$tmp/t.txt")"
-[[ $(wc -l <"$tmp/t.txt") == 30 ]] || fail "text: $(wc -l <"$tmp/t.txt") lines, expected 30"
+[[ $(wc -l <"$tmp/t.txt") == 35 ]] || fail "text: $(wc -l <"$tmp/t.txt") lines, expected 35"
 grep -Eq '^ +1100 cpu0 t5/s3\(bench\) FAULT addr=0x1234000 err=0x4 ip=0x1000123 vec=14$' \
   "$tmp/t.txt" || fail "text: no FAULT line for 0x1234000"
+# Every event's words as ipc/trace.h defines them.
+for want in '^ +2655 cpu0 t2/s1\(pager\) REVOKE addr=0x40000000 removed=2 space=s1\(pager\)$' \
+            '^ +2660 cpu0 t2/s1\(pager\) PROTECT addr=0x40001000 pages=1 space=s1\(pager\) rights=r--$' \
+            '^ +2670 cpu0 t2/s1\(pager\) SEND to=queued tag=0x43 badge=0x0 w0=0x0$' \
+            '^ +2680 cpu0 t2/s1\(pager\) ABORT thread=t6/s0 status=0xffffffffffffffed waited=3$'; do
+  grep -Eq "$want" "$tmp/t.txt" || fail "text: no line matches $want"
+done
 
 # faults: the synthetic trace's three round trips, exactly.
 cat >"$tmp/want.txt" <<'WANT'
@@ -132,7 +139,7 @@ expect_error record_size 'record_size 40' "$tmp/size.bin"
 expect_error missing_file 'cannot open' "$tmp/none.bin"
 head -c $((64 + 48 * 10 + 7)) "$tmp/t.bin" >"$tmp/cut.bin"
 err=$("$tool" faults "$tmp/cut.bin" 2>&1 >"$tmp/cut.txt") || fail "cut trace: status $?"
-grep -q 'counts 29 records, the file holds 10' <<<"$err" || fail "cut trace: no warning ($err)"
+grep -q 'counts 34 records, the file holds 10' <<<"$err" || fail "cut trace: no warning ($err)"
 grep -q '^FAULTRT n=0 .* total=350$' "$tmp/cut.txt" || fail "cut trace: the first round trip is gone"
 "$tool" svg "$tmp/t.bin" "$tmp/x.svg" --fault 3 2>"$tmp/err.txt"
 [[ $? == 1 && ! -e $tmp/x.svg ]] || fail "svg --fault 3: not refused"

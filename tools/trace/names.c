@@ -90,7 +90,6 @@ void names_build(struct names *nm, const struct trace *tr)
             add_space(nm, (uint32_t)r->words[2]);
             break;
         case TRACE_REVOKE:
-            add_space(nm, (uint32_t)r->words[1]);
             add_space(nm, (uint32_t)r->words[2]);
             break;
         default:

@@ -77,7 +77,7 @@ static void follow(struct roundtrip *rt, const struct trace *tr, const struct ch
     size_t limit = c->next_block[rt->start], j;
     for (j = c->peer_is_me[rt->start]; j != TT_NONE && j < limit; j = c->next_peer[j]) {
         const struct trace_record *r = &tr->rec[j];
-        if (r->event == TRACE_KILL || r->event == TRACE_THREAD_END)
+        if (r->event == TRACE_KILL || r->event == TRACE_THREAD_END || r->event == TRACE_ABORT)
             break;
         if (rt->recv == TT_NONE) {
             if (r->event == TRACE_SWITCH)
@@ -92,7 +92,9 @@ static void follow(struct roundtrip *rt, const struct trace *tr, const struct ch
         } else if (rt->reply == TT_NONE) {
             if (r->event == TRACE_SWITCH)
                 break;
-            if (r->event == TRACE_REPLY && !used[j] && r->thread == rt->server)
+            /* Any thread's: a saved reply (SYS_REPLY_SAVE) may be
+             * answered by another thread of the server. */
+            if (r->event == TRACE_REPLY && !used[j])
                 rt->reply = j;
         } else if (r->event == TRACE_SWITCH) {
             rt->resume = j;

@@ -77,6 +77,14 @@ size_t synth_records(struct trace_record *out)
     rec(2620, TRACE_THREAD_END, 2, 1, 5, 0, 3, 0xff, 0);
     rec(2630, TRACE_DEATH_NOTICE, 2, 1, 0, 0, 3, DEATH_KILLED, 0xff);
     rec(2640, TRACE_UNMAP, 2, 1, 0, 0, 0x1234000, 1, 3);
+    /* The pager's own memory operations: one that revoked 2 mappings
+     * derived from it elsewhere, a rights reduction, a send, a waiter
+     * cancelled. */
+    rec(2650, TRACE_UNMAP, 2, 1, 0, 0, 0x40000000, 4, 1);
+    rec(2655, TRACE_REVOKE, 2, 1, 0, 0, 0x40000000, 2, 1);
+    rec(2660, TRACE_PROTECT, 2, 1, 0, 1, 0x40001000, 1, 1);
+    rec(2670, TRACE_SEND, 2, 1, 0, 0, 0x43, 0, 0);
+    rec(2680, TRACE_ABORT, 2, 1, 6, 0, 0xffffffffffffffedull, 3, 0);
     rec(2700, TRACE_SWITCH, 2, 1, 0, 0, 0, 0, 0);
     return n_out;
 }

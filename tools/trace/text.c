@@ -9,7 +9,7 @@
 static const char *const event_names[TRACE_EVENT_COUNT] = {
     [TRACE_CALL] = "CALL", [TRACE_SEND] = "SEND", [TRACE_RECV] = "RECV",
     [TRACE_REPLY] = "REPLY", [TRACE_FAULT] = "FAULT", [TRACE_SWITCH] = "SWITCH",
-    [TRACE_KILL] = "KILL", [TRACE_THREAD_END] = "THREAD_END",
+    [TRACE_KILL] = "KILL", [TRACE_THREAD_END] = "THREAD_END", [TRACE_ABORT] = "ABORT",
     [TRACE_DEATH_NOTICE] = "DEATH_NOTICE", [TRACE_MAP] = "MAP", [TRACE_UNMAP] = "UNMAP",
     [TRACE_PROTECT] = "PROTECT", [TRACE_REVOKE] = "REVOKE", [TRACE_SPACE] = "SPACE",
 };
@@ -44,7 +44,7 @@ static void rights(char *out, unsigned flags)
 
 void text_event(char *out, size_t cap, const struct names *nm, const struct trace_record *r)
 {
-    char peer[64], sp[48], sp2[48], rw[4], name[TRACE_NAME_MAX + 1];
+    char peer[64], sp[48], rw[4], name[TRACE_NAME_MAX + 1];
     unsigned long long w0 = r->words[0], w1 = r->words[1], w2 = r->words[2];
     thread_label(peer, sizeof(peer), nm, r->peer, names_space_of(nm, r->peer), "-");
     rights(rw, r->flags);
@@ -98,9 +98,11 @@ void text_event(char *out, size_t cap, const struct names *nm, const struct trac
         snprintf(out, cap, "addr=0x%llx pages=%llu space=%s rights=%s", w0, w1, sp, rw);
         break;
     case TRACE_REVOKE:
-        space_label(sp, sizeof(sp), nm, (uint32_t)w1);
-        space_label(sp2, sizeof(sp2), nm, (uint32_t)w2);
-        snprintf(out, cap, "addr=0x%llx space=%s parent=%s", w0, sp, sp2);
+        space_label(sp, sizeof(sp), nm, (uint32_t)w2);
+        snprintf(out, cap, "addr=0x%llx removed=%llu space=%s", w0, w1, sp);
+        break;
+    case TRACE_ABORT:
+        snprintf(out, cap, "thread=%s status=0x%llx waited=%llu", peer, w0, w1);
         break;
     case TRACE_SPACE:
         decode_name(w0, w1, name);

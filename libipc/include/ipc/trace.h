@@ -69,6 +69,12 @@ enum trace_event {
     /* Space words[2] was created; words[0..1]: its name (NUL-padded,
      * empty when its creator gave none). */
     TRACE_SPACE = 14,
+    /* A waiting thread resumes without its message: a call cancelled (its
+     * server took another message or died, its saved reply was dropped),
+     * a wait on an endpoint destroyed, a thread stopped. peer = it; words:
+     * the status it gets (0 for a fault it will simply retry), the state
+     * it waited in (THREAD_BLOCKED_*). */
+    TRACE_ABORT = 15,
     TRACE_EVENT_COUNT
 };
 

@@ -20,8 +20,6 @@ struct space {
     struct object obj;
     uint64_t pml4_phys;
     uint64_t id;
-    char     name[16];            /* its creator's word for it, NUL-padded: for
-                                     people (traces, debuggers, kill boxes) */
     struct handle_table handles;
     struct thread *threads;       /* live threads, linked by space_next */
     struct mapping *mappings;     /* its derived mappings' nodes (mapdb.h) */
@@ -45,6 +43,9 @@ struct space {
     unsigned thread_count;
     bool     is_root;
     bool     torn_down;           /* page tables and handles already gone */
+    /* Its creator's word for it, NUL-padded: for people (traces, debuggers,
+     * kill boxes). Last, so that no field the fastpath reads moves. */
+    char     name[16];
 };
 
 #define USER_TOP       0x0000800000000000ull   /* first non-user address */
