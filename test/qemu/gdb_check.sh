@@ -2,8 +2,11 @@
 # scripts/run-ovmf.sh --gdb end to end: boot_default (the pager starts
 # hello) waits for GDB on a free port; a batch gdb session from the
 # generated command file stops in the pager's fault handler, prints the
-# fault address (one of hello's pages or its stack), then detaches, and
-# the run still ends cleanly through isa-debug-exit.
+# fault address (one of hello's pages or its stack) and which thread runs
+# (mk-where, checked against the kernel's own `current`), then stops in
+# hello's main, whose address the pager's main shares (the pager runs it
+# first: a breakpoint that stopped in any program would stop there), then
+# detaches, and the run still ends cleanly through isa-debug-exit.
 set -uo pipefail
 build=build
 [[ ${1:-} == --build ]] && build=$2
@@ -45,8 +48,9 @@ fi
 grep -q "gdb -x $gdb_file\$" "$log" || fail "run-ovmf.sh did not print 'gdb -x $gdb_file'"
 
 timeout -k 5 60 gdb -batch -nx -x "$gdb_file" \
-  -ex 'mk-break pager fault_handle' -ex continue \
-  -ex 'print/x m->w[0]' -ex mk-where -ex bt \
+  -ex 'mk-break hello main' -ex 'mk-break pager fault_handle' -ex continue \
+  -ex 'print/x m->w[0]' -ex mk-where -ex 'print current->id' -ex 'print current->space->id' -ex bt \
+  -ex 'delete 2' -ex continue -ex mk-where -ex 'print current->space->name' \
   -ex delete -ex detach >"$gdb_log" 2>&1 </dev/null &
 debugger=$!                  # (in the background: a signal to us is heard at once)
 wait "$debugger"
@@ -56,9 +60,22 @@ status=$?
 expect() {  # expect FILE REGEX: a line of FILE matches
   grep -Eq -- "$2" "$1" || fail "no line of $(basename "$1") matches: $2"
 }
-expect "$gdb_log" '^Breakpoint 1, fault_handle \(p=0x[0-9a-f]+.*\) at .*servers/pager/fault\.c:[0-9]+$'
+# The first stop is the pager's fault handler (not the pager's main, at
+# the address of hello's), the second hello's main.
+first=$(grep -m1 -E '^Breakpoint [0-9]+, ' "$gdb_log")
+[[ $first =~ ^Breakpoint\ 2,\ fault_handle\ \(p=0x[0-9a-f]+.*\)\ at\ .*servers/pager/fault\.c:[0-9]+$ ]] ||
+  fail "the first stop is not the pager's fault_handle: $first"
 expect "$gdb_log" '^mk: user mode at 0x[0-9a-f]+; thread [0-9]+ \(TS_RUNNING\) of space [0-9]+, program pager \(root task\)$'
 expect "$gdb_log" '^#0  fault_handle \('
+expect "$gdb_log" '^Breakpoint 1, main \(arg=1\) at .*servers/hello/main\.c:[0-9]+$'
+expect "$gdb_log" '^mk: user mode at 0x1000000; thread [0-9]+ \(TS_RUNNING\) of space [0-9]+, program hello$'
+expect "$gdb_log" '^\$[0-9]+ = "hello(\\000)*"$'
+# mk-where names the thread and space the kernel runs.
+where=$(grep -m1 -E '^mk: user mode at .*program pager' "$gdb_log")
+tid=$(sed -nE 's/.* thread ([0-9]+) .*/\1/p' <<<"$where") sid=$(sed -nE 's/.* of space ([0-9]+),.*/\1/p' <<<"$where")
+mapfile -t printed < <(sed -nE 's/^\$[0-9]+ = ([0-9]+)$/\1/p' "$gdb_log")
+[[ ${#printed[@]} -ge 2 && ${printed[0]} == "$tid" && ${printed[1]} == "$sid" ]] ||
+  fail "mk-where said thread $tid, space $sid; the kernel's current: ${printed[*]}"
 expect "$gdb_log" '^\[Inferior 1 \(process 1\) detached\]$'
 # The fault address: in one of hello's loaded segments, or its stack.
 addr=$(sed -n 's/^\$1 = \(0x[0-9a-f]*\)$/\1/p' "$gdb_log")
