@@ -28,8 +28,9 @@ extern char boot_stack_top[];
 
 void kmain(struct bootinfo *bi)
 {
-    gdt_init();
+    gdt_init(&cpu0.tss);
     idt_init();
+    percpu_init((uint64_t)boot_stack_top);   /* GS: current and the rest (percpu.h) */
     serial_init();
     kprintf("\nmicrokernel %s\n", KERNEL_VERSION);
     const char *err = boot_check(bi);
@@ -51,7 +52,6 @@ void kmain(struct bootinfo *bi)
     unsigned modules = boot_report_modules(bi);
     char features[128];
     kprintf("cmdline: %s\n", bi->cmdline[0] ? bi->cmdline : "(empty)");
-    percpu_init((uint64_t)boot_stack_top);
     apic_init();
     unsigned cpus = smp_start(bi);
     kprintf("BOOT ok kernel=%s usable_mib=%lu modules=%u cpus=%u cpu=%s\n", KERNEL_VERSION,

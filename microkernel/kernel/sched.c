@@ -9,7 +9,6 @@
 #include <kernel/space.h>
 #include <kernel/trace.h>
 
-struct thread *current;
 static struct tqueue ready[PRIORITY_COUNT];
 uint32_t ready_mask;               /* bit p: ready[p] is not empty */
 

@@ -16,7 +16,6 @@
 #include <kernel/trace.h>
 
 
-struct space *active_space;
 static uint64_t next_space_id = 1;
 
 static uint64_t *table_of(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR); }

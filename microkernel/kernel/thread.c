@@ -19,7 +19,6 @@ _Static_assert(__builtin_offsetof(struct thread, ctx) % 16 == 0,
 
 static uint64_t next_thread_id = 1;
 static struct thread *all_threads;  /* every live thread, for reports */
-struct thread *zombie;
 bool root_died;
 
 bool thread_any_alive(void) { return all_threads != NULL; }

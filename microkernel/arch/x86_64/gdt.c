@@ -6,7 +6,6 @@
 _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
-struct tss tss;
 
 /* Access byte + flags for long-mode code/data segments. */
 #define SEG_CODE(dpl) (0x00209a0000000000ull | ((uint64_t)(dpl) << 45))
@@ -60,18 +59,18 @@ static void load(uint64_t *gdt, struct tss *tss, const uint64_t ist_tops[3])
         : "rax", "memory");
 }
 
-void gdt_init(void)
+void gdt_init(struct tss *tss)
 {
     uint64_t tops[3];
     for (int i = 0; i < 3; i++)
         tops[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
-    load(gdt, &tss, tops);
+    load(gdt, tss, tops);
 }
 
-void gdt_init_ap(struct cpu_tables *t)
+void gdt_init_ap(struct cpu_tables *t, struct tss *tss)
 {
     uint64_t tops[3];
     for (int i = 0; i < 3; i++)
         tops[i] = (uint64_t)&t->ist[i][IST_STACK_SIZE];
-    load(t->gdt, &t->tss, tops);
+    load(t->gdt, tss, tops);
 }

@@ -9,6 +9,11 @@ _Static_assert(__builtin_offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "percpu
 _Static_assert(__builtin_offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, ctx_top) == CPU_CTX_TOP, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, ctx) == CPU_CTX, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, running) == CPU_CURRENT, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, loaded) == CPU_SPACE, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, dying) == CPU_ZOMBIE, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, tss) == CPU_TSS, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, tss.rsp) == CPU_TSS_RSP0, "percpu layout");
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "context layout used by syscall.S");
 
 #define MSR_STAR          0xc0000081u

@@ -42,7 +42,7 @@ static void ap_entry(struct cpu *c)
 {
     write_cr3(boot_pml4_phys);        /* off the low copy: the identity map goes */
     struct ap_memory *m = (struct ap_memory *)((char *)c - offsetof(struct ap_memory, cpu));
-    gdt_init_ap(&m->tables);
+    gdt_init_ap(&m->tables, &c->tss);
     idt_load();
     cpu_enable();
     percpu_init_cpu(c, c->index, c->kernel_rsp);

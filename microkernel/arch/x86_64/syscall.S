@@ -40,7 +40,7 @@ syscall_entry:
     call *light_calls(, %rax, 8)
     /* A light call may kill its own caller (closing a handle whose release
      * kills the caller's task): never return to a dead thread. */
-    cmpq $0, zombie(%rip)
+    cmpq $0, %gs:CPU_ZOMBIE
     jne 6f
 2:  pop %r11
     pop %rcx

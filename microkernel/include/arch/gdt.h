@@ -19,8 +19,6 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
-/* The boot CPU's GDT and TSS (static). */
-void gdt_init(void);
 struct tss {
     uint32_t reserved0;
     uint64_t rsp[3];
@@ -31,19 +29,19 @@ struct tss {
     uint16_t iomap_base;
 } __attribute__((packed));
 
-/* The TSS. rsp[0] is where entries from user mode push the interrupt
+/* A TSS's rsp[0] is where entries from user mode push the interrupt
  * frame: the end of the current thread's saved context, so registers land
- * in its block (percpu_set_context). */
-extern struct tss tss;
-
-/* An application processor's own GDT, TSS and IST stacks (smp.c gives
- * each one from the kernel's frames); gdt_init_ap fills and loads them. */
+ * in its block (percpu_set_context). Each CPU's is in its struct cpu.
+ *
+ * gdt_init: the boot CPU's GDT and IST stacks (static) with tss. An
+ * application processor's own GDT and IST stacks (smp.c gives each one
+ * from the kernel's frames): gdt_init_ap fills and loads them. */
+void gdt_init(struct tss *tss);
 struct cpu_tables {
     uint8_t ist[3][IST_STACK_SIZE];
     uint64_t gdt[GDT_ENTRIES];
-    struct tss tss;
 };
-void gdt_init_ap(struct cpu_tables *t);
+void gdt_init_ap(struct cpu_tables *t, struct tss *tss);
 #endif
 
 #endif

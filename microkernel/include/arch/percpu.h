@@ -1,6 +1,9 @@
 /*
  * The per-CPU block, reached through GS in the kernel (swapgs on every
- * entry from user mode). Laid out for one CPU today, for several later.
+ * entry from user mode): what each CPU runs (current, its loaded space,
+ * the thread that died running), where the next entry saves registers,
+ * its TSS. Kernel code reads and writes these through PERCPU(), one
+ * %gs-relative instruction each, as cheap as the globals they replaced.
  * The assembly in syscall.S uses the CPU_* offsets; the static asserts in
  * percpu.c keep them true.
  */
@@ -12,6 +15,11 @@
 #define CPU_KERNEL_RSP  16   /* top of this CPU's kernel stack */
 #define CPU_CTX_TOP     24   /* end of the current thread's saved context */
 #define CPU_CTX         32   /* start of the current thread's saved context */
+#define CPU_CURRENT     40   /* the running thread (kernel/sched.h: current) */
+#define CPU_SPACE       48   /* the loaded space (kernel/space.h: active_space) */
+#define CPU_ZOMBIE      56   /* died while running, freed at the next switch */
+#define CPU_TSS         64   /* this CPU's TSS; rsp[0] at +4 */
+#define CPU_TSS_RSP0    (CPU_TSS + 4)
 
 /* Marks a context saved by `syscall` (return with sysret). */
 #define CTX_SYSCALL     0x100
@@ -23,19 +31,28 @@
 
 struct thread;
 
+struct space;
+
 struct cpu {
     struct cpu *self;
     uint64_t user_rsp;
     uint64_t kernel_rsp;
     uint64_t ctx_top;
     uint64_t ctx;
+    struct thread *running;       /* `current` */
+    struct space *loaded;         /* `active_space` */
+    struct thread *dying;         /* `zombie` */
+    struct tss tss;
     uint64_t ticks;
     unsigned index;               /* 0: the boot CPU */
     uint32_t apic_id;
     volatile uint32_t online;     /* set by the CPU itself once it runs (smp.c) */
-};
+} __attribute__((aligned(128)));  /* the TSS stays inside one page */
 
 extern struct cpu cpu0;
+
+/* This CPU's field at offset `off` (CPU_*), as an lvalue of `type`. */
+#define PERCPU(type, off) (*(type __seg_gs *)(off))
 
 /* Per-CPU MSRs: GS bases, SYSCALL entry; percpu_init for the boot CPU
  * (cpu0), percpu_init_cpu for an application processor's block. */
@@ -48,9 +65,9 @@ void percpu_init_cpu(struct cpu *c, unsigned index, uint64_t kernel_stack_top);
 static inline void percpu_set_context(struct trap_frame *ctx)
 {
     uint64_t top = (uint64_t)(ctx + 1);
-    cpu0.ctx = (uint64_t)ctx;
-    cpu0.ctx_top = top;
-    tss.rsp[0] = top;
+    PERCPU(uint64_t, CPU_CTX) = (uint64_t)ctx;
+    PERCPU(uint64_t, CPU_CTX_TOP) = top;
+    PERCPU(uint64_t, CPU_TSS_RSP0) = top;
 }
 
 /* Restores the current thread's context and returns to user mode. */

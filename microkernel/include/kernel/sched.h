@@ -30,9 +30,18 @@
  * must not leave its caller paying for ever once it does. */
 #define DEBT_MAX_TICKS 100
 
+#ifdef KERNEL_HOST_TEST
 extern struct thread *current;
+#else
+#include <arch/percpu.h>
+#define current PERCPU(struct thread *, CPU_CURRENT)   /* this CPU's */
+#endif
 extern uint32_t ready_mask;        /* bit p: a thread of priority p is ready */
-extern struct thread *zombie;      /* died while current; freed at the next switch */
+#ifdef KERNEL_HOST_TEST
+extern struct thread *zombie;
+#else                                /* died while current; freed at the next switch */
+#define zombie PERCPU(struct thread *, CPU_ZOMBIE)
+#endif
 
 /* True when no ready thread outranks priority p (p may run now). */
 static inline bool sched_may_run(unsigned p) { return (ready_mask >> p) <= 1; }

@@ -128,7 +128,12 @@ uint64_t copy_from_user(void *dst, uint64_t user_src, uint64_t len);
 
 /* The space whose tables are loaded; switching loads CR3 only on change.
  * With no space (a dying one was active), run on the boot tables. */
+#ifdef KERNEL_HOST_TEST
 extern struct space *active_space;
+#else
+#include <arch/percpu.h>
+#define active_space PERCPU(struct space *, CPU_SPACE)  /* this CPU's */
+#endif
 
 /* Loads a space's tables (s != active_space, s not NULL). */
 static inline void space_load(struct space *s)
