@@ -5,6 +5,21 @@
 size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
 
+int cmdline_number(const char *s, uint64_t max, uint64_t *out)
+{
+    uint64_t n = 0;
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (d > 9 || n > (max - d) / 10)
+            return 0;                 /* not a digit, or past max */
+        n = n * 10 + d;
+    }
+    *out = n;
+    return 1;
+}
+
 int cmdline_get(const char *cmdline, const char *key, char *buf, unsigned size)
 {
     size_t klen = strlen(key);

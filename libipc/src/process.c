@@ -1,4 +1,5 @@
 /* Client side of the pager protocol; see ipc/pager.h. */
+#include <ipc/cmdline.h>
 #include <ipc/process.h>
 #include <ipc/syscall.h>
 #include <ipc/ulib.h>
@@ -74,6 +75,13 @@ int getenv_cmdline(const char *key, char *buf, unsigned size)
     if (size)
         buf[i] = 0;
     return 0;
+}
+
+uint64_t getenv_number(const char *key, uint64_t dflt)
+{
+    char v[24];
+    uint64_t n;
+    return !getenv_cmdline(key, v, sizeof(v)) && cmdline_number(v, UINT64_MAX, &n) ? n : dflt;
 }
 
 int64_t pager_info(char *name)

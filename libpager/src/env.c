@@ -12,14 +12,7 @@ int lp_env(const char *key, char *out, unsigned size)
 
 uint64_t lp_env_number(const char *key, uint64_t dflt)
 {
-    char v[21];
-    if (!lp_env(key, v, sizeof(v)) || !v[0])
-        return dflt;
-    uint64_t n = 0;
-    for (const char *c = v; *c; c++) {
-        if (*c < '0' || *c > '9')
-            return dflt;
-        n = n * 10 + (uint64_t)(*c - '0');
-    }
-    return n;
+    char v[24];
+    uint64_t n;
+    return lp_env(key, v, sizeof(v)) && cmdline_number(v, UINT64_MAX, &n) ? n : dflt;
 }

@@ -22,14 +22,6 @@ bool (*fastpath_fault_entry)(struct thread *) = fastpath_fault;
 static struct trace_record *records, *next, *end;
 static uint64_t capacity, dropped;
 
-static uint64_t parse_count(const char *v)
-{
-    uint64_t n = 0;
-    for (; *v >= '0' && *v <= '9' && n <= TRACE_EVENTS_MAX; v++)
-        n = n * 10 + (uint64_t)(*v - '0');
-    return *v ? 0 : n;
-}
-
 static uint64_t frames_wanted;
 
 uint64_t trace_configure(const char *cmdline)
@@ -37,8 +29,8 @@ uint64_t trace_configure(const char *cmdline)
     char v[24];
     if (!cmdline_get(cmdline, "trace", v, sizeof(v)))
         return 0;
-    uint64_t n = parse_count(v);
-    if (n == 0 || n > TRACE_EVENTS_MAX) {
+    uint64_t n = 0;
+    if (!cmdline_number(v, TRACE_EVENTS_MAX, &n) || n == 0) {
         kprintf("kernel: trace=%s: not a number of events from 1 to %lu; tracing stays off\n",
                 v, (unsigned long)TRACE_EVENTS_MAX);
         return 0;

@@ -68,6 +68,41 @@ def kernel_var(name):
     return sym.value()
 
 
+def this_cpu():
+    """The stopped CPU's struct cpu (arch/percpu.h). The kernel reaches it
+    through GS: GS base in kernel mode; in user mode the kernel's base waits
+    in KERNEL_GS_BASE for the next swapgs. QEMU's stub shows both."""
+    cpu0 = kernel_var("cpu0")
+    try:
+        user = int(gdb.parse_and_eval("$cs")) & 3
+        base = int(gdb.parse_and_eval("$k_gs_base" if user else "$gs_base"))
+    except gdb.error:
+        base = 0
+    if base < 0xffff800000000000:         # not a kernel address: not set yet
+        return cpu0.address
+    return gdb.Value(base).cast(cpu0.type.pointer())
+
+
+def kernel_current():
+    """The kernel's `current` (a per-CPU field since kernel/sched.h made it
+    one): the running thread, or a null pointer."""
+    return this_cpu().dereference()["running"]
+
+
+class CurrentFunction(gdb.Function):
+    """$mk_current(): the running thread (struct thread *), as the kernel's
+    `current` names it, e.g. print $mk_current()->space->id"""
+
+    def __init__(self):
+        super().__init__("mk_current")
+
+    def invoke(self):
+        return kernel_current()
+
+
+CurrentFunction()
+
+
 @functools.lru_cache(maxsize=None)
 def file_bytes(path):
     with open(path, "rb") as f:
@@ -125,10 +160,10 @@ def running():
     """(thread, program) of the running thread: (None, None) while none runs,
     program None when it cannot be told."""
     try:
-        thread = kernel_var("current")
+        thread = kernel_current()
         if int(thread) == 0:
             return None, None
-    except (gdb.error, gdb.MemoryError):
+    except (gdb.error, gdb.MemoryError, gdb.GdbError):
         return None, None      # before the kernel runs: its memory is not mapped yet
     try:
         return thread, program_of(thread, running=True)
@@ -267,7 +302,7 @@ class Threads(gdb.Command):
         super().__init__("mk-threads", gdb.COMMAND_STATUS)
 
     def invoke(self, arg, from_tty):
-        cur = int(kernel_var("current"))
+        cur = int(kernel_current())
         t = kernel_var("all_threads")
         while int(t):
             s = t["space"]
@@ -290,7 +325,7 @@ class ThreadReturn(gdb.Breakpoint):
         self.silent, self.owner = True, thread
 
     def stop(self):
-        return int(kernel_var("current")) == self.owner
+        return int(kernel_current()) == self.owner
 
 
 def user_returns():
@@ -334,7 +369,7 @@ def announce(line_only):
 def back_to_user():
     """Runs until the current thread is back in user mode: True; False when
     something else stopped it first (a breakpoint, which gdb announces)."""
-    thread = int(kernel_var("current"))
+    thread = int(kernel_current())
     if not thread:
         raise gdb.GdbError("no thread runs")
     returns = user_returns()

@@ -19,13 +19,8 @@ static void measure_empty(void)
 /* A number of MiB from key=N on the command line (at most 4096), or dflt. */
 static unsigned size_parameter(const char *key, unsigned dflt)
 {
-    char v[24];
-    if (getenv_cmdline(key, v, sizeof(v)) || v[0] < '0' || v[0] > '9')
-        return dflt;
-    unsigned n = 0;
-    for (const char *c = v; *c >= '0' && *c <= '9' && n <= 4096; c++)
-        n = n * 10 + (unsigned)(*c - '0');
-    return n <= 4096 ? n : 4096;
+    uint64_t n = getenv_number(key, dflt);
+    return n <= 4096 ? (unsigned)n : 4096;
 }
 
 /* The benchmarks in the order they run, under their BENCH lines' names

@@ -21,16 +21,6 @@ static uint64_t rnd(void) { return xorshift64(&rng); }
 
 static uint64_t below(uint64_t n) { return n ? rnd() % n : 0; }
 
-static uint64_t parse(const char *s, uint64_t dflt)
-{
-    if (!*s)
-        return dflt;
-    uint64_t v = 0;
-    for (; *s >= '0' && *s <= '9'; s++)
-        v = v * 10 + (uint64_t)(*s - '0');
-    return v;
-}
-
 /* ---- what the fuzzer holds ---- */
 #define POOL 16
 static handle_t spaces[POOL], endpoints[POOL], threads[POOL];
@@ -516,18 +506,10 @@ static unsigned run_children(const char *what, unsigned n, void (*body)(unsigned
 
 int main(void)
 {
-    char buf[24];
-    getenv_cmdline("fuzz.seed", buf, sizeof(buf));
-    seed = parse(buf, 12345);
-    buf[0] = 0;
-    getenv_cmdline("fuzz.calls", buf, sizeof(buf));
-    total = parse(buf, 100000);
-    buf[0] = 0;
-    getenv_cmdline("fuzz.procs", buf, sizeof(buf));
-    procs = parse(buf, 3);
-    buf[0] = 0;
-    getenv_cmdline("fuzz.canaries", buf, sizeof(buf));
-    canaries = parse(buf, 2);
+    seed = getenv_number("fuzz.seed", 12345);
+    total = getenv_number("fuzz.calls", 100000);
+    procs = getenv_number("fuzz.procs", 3);
+    canaries = getenv_number("fuzz.canaries", 2);
     if (procs < 1 || procs > 16 || canaries > 16) {
         printf("\nfuzz: FAIL: fuzz.procs must be 1..16 and fuzz.canaries 0..16\n");
         return 2;

@@ -164,6 +164,27 @@ static void test_long_line(void)
     ABSENT(line, "nothere");
 }
 
+/* Numbers: digits only, up to max exactly, nothing past it or wrapped. */
+static void test_number(void)
+{
+    uint64_t n = 77;
+    CHECK(cmdline_number("0", 10, &n) && n == 0);
+    CHECK(cmdline_number("4096", 4096, &n) && n == 4096);
+    n = 77;
+    CHECK(!cmdline_number("4097", 4096, &n) && n == 77);
+    CHECK(!cmdline_number("", 10, &n) && n == 77);
+    CHECK(!cmdline_number("12k", 1000, &n) && n == 77);
+    CHECK(!cmdline_number("-1", 1000, &n) && n == 77);
+    CHECK(!cmdline_number(" 1", 1000, &n) && n == 77);
+    CHECK(cmdline_number("18446744073709551615", UINT64_MAX, &n) && n == UINT64_MAX);
+    n = 77;
+    CHECK(!cmdline_number("18446744073709551616", UINT64_MAX, &n) && n == 77);   /* wraps */
+    CHECK(!cmdline_number("99999999999999999999", UINT64_MAX, &n) && n == 77);
+    CHECK(cmdline_number("4194304", 1u << 22, &n) && n == 1u << 22);
+    CHECK(!cmdline_number("4194305", 1u << 22, &n));
+    CHECK(cmdline_number("007", 10, &n) && n == 7);
+}
+
 int main(void)
 {
     test_positions();
@@ -174,5 +195,6 @@ int main(void)
     test_truncation();
     test_absent();
     test_long_line();
+    test_number();
     return check_summary("cmdline");
 }

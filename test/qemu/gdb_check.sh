@@ -49,8 +49,8 @@ grep -q "gdb -x $gdb_file\$" "$log" || fail "run-ovmf.sh did not print 'gdb -x $
 
 timeout -k 5 60 gdb -batch -nx -x "$gdb_file" \
   -ex 'mk-break hello main' -ex 'mk-break pager fault_handle' -ex continue \
-  -ex 'print/x m->w[0]' -ex mk-where -ex 'print current->id' -ex 'print current->space->id' -ex bt \
-  -ex 'delete 2' -ex continue -ex mk-where -ex 'print current->space->name' \
+  -ex 'print/x m->w[0]' -ex mk-where -ex 'print $mk_current()->id' -ex 'print $mk_current()->space->id' -ex bt \
+  -ex 'delete 2' -ex continue -ex mk-where -ex 'print $mk_current()->space->name' \
   -ex delete -ex detach >"$gdb_log" 2>&1 </dev/null &
 debugger=$!                  # (in the background: a signal to us is heard at once)
 wait "$debugger"

@@ -17,6 +17,9 @@ int64_t spawn_with(const char *module_name, handle_t gift);
 /* Value of key=value on the kernel command line into buf (<= 23 chars);
  * 0, or -PG_ENOENT when absent. */
 int getenv_cmdline(const char *key, char *buf, unsigned size);
+/* key=N on the kernel command line as a number (cmdline_number), or dflt
+ * when it is absent or not a number. */
+uint64_t getenv_number(const char *key, uint64_t dflt);
 int64_t kill_child(int64_t pid);             /* ends a child (status 0x80) */
 /* Returns the address, or a value with (v < 0) = -PG_E*. */
 int64_t mmap(uint64_t addr, uint64_t length, int prot, int flags);

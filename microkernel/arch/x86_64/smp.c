@@ -133,13 +133,12 @@ static int start_one(struct trampoline_slots *s, uint32_t id)
  * APIC id ID, that is not there, to show that one is named and left. */
 static unsigned add_absent(const char *cmdline, uint32_t *ids, unsigned n)
 {
-    char v[8];
-    if (n == 0 || n == SMP_MAX_CPUS || !cmdline_get(cmdline, "smp.test_absent", v, sizeof(v)))
+    char v[12];
+    uint64_t id;
+    if (n == 0 || n == SMP_MAX_CPUS || !cmdline_get(cmdline, "smp.test_absent", v, sizeof(v)) ||
+        !cmdline_number(v, UINT32_MAX, &id))
         return n;
-    uint32_t id = 0;
-    for (const char *c = v; *c >= '0' && *c <= '9' && id < 256; c++)
-        id = id * 10 + (uint32_t)(*c - '0');
-    ids[n] = id;
+    ids[n] = (uint32_t)id;
     return n + 1;
 }
 
