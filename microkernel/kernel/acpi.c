@@ -26,8 +26,8 @@ struct sdt_header {
 
 #define MADT_LAPIC          0       /* processor id, APIC id, flags */
 #define MADT_X2APIC         9       /* 2 reserved, x2APIC id, flags, uid */
-#define MADT_ENABLED        1u
-#define MADT_ONLINE_CAPABLE 2u
+#define MADT_ENABLED        1u      /* present now (bit 1, online capable: not
+                                       now, maybe hot-added later: left out) */
 #define MADT_ENTRIES        44      /* header, local APIC address, flags */
 
 static uint64_t base, limit;
@@ -112,7 +112,7 @@ unsigned acpi_cpus(uint64_t rsdp_phys, uint64_t direct_base, uint64_t phys_limit
             flags = p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 | (uint32_t)p[11] << 24;
             cpu = 1;
         }
-        if (cpu && (flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE))) {
+        if (cpu && (flags & MADT_ENABLED)) {
             int seen = 0;
             for (unsigned i = 0; i < n && !seen; i++)
                 seen = ids[i] == id;  /* listed twice (LAPIC and x2APIC): once */

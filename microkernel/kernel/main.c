@@ -45,15 +45,15 @@ void kmain(struct bootinfo *bi)
     uint64_t usable = boot_add_memory(bi, trace_bytes);
     paging_init_shadow(bi->direct_map_size);
     trace_start();                    /* its buffer leaves the pool at once */
-    /* The root task may use the whole pool; everyone else leaves it a
-     * sixteenth (at least 64 frames) to go on with. */
-    uint64_t pool = kernel_frames.free_frames;
-    account_init_root(pool, pool / 16 > 64 ? pool / 16 : 64);
     unsigned modules = boot_report_modules(bi);
     char features[128];
     kprintf("cmdline: %s\n", bi->cmdline[0] ? bi->cmdline : "(empty)");
     apic_init();
-    unsigned cpus = smp_start(bi);
+    unsigned cpus = smp_start(bi);    /* their stacks and tables leave the pool too */
+    /* The root task may use the whole pool; everyone else leaves it a
+     * sixteenth (at least 64 frames) to go on with. */
+    uint64_t pool = kernel_frames.free_frames;
+    account_init_root(pool, pool / 16 > 64 ? pool / 16 : 64);
     kprintf("BOOT ok kernel=%s usable_mib=%lu modules=%u cpus=%u cpu=%s\n", KERNEL_VERSION,
             usable >> 20, modules, cpus, cpu_feature_string(features, sizeof(features)));
     if (modules != bi->module_count)

@@ -115,11 +115,17 @@ void apic_delay_us(uint64_t us)
 void apic_send_init(uint32_t id) { send_ipi(id, ICR_INIT); }
 void apic_send_startup(uint32_t id, uint32_t page) { send_ipi(id, ICR_STARTUP | page); }
 
+uint32_t apic_max_id(void)
+{
+    return mmio ? 0xfe : 0xfffffffe;  /* 0xff / ~0: everyone (broadcast) */
+}
+
 void apic_init_ap(void)
 {
-    uint64_t base = rdmsr(MSR_APIC_BASE);
-    if (mmio)
-        wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);  /* the same page on every CPU */
+    /* The mode the boot CPU runs in: MMIO at the same page on every CPU,
+     * or x2APIC, which an AP may still have to be switched into. */
+    uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+    wrmsr(MSR_APIC_BASE, mmio ? base : base | APIC_BASE_X2APIC);
     apic_write(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
 }
 

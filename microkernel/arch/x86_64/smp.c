@@ -157,8 +157,22 @@ unsigned smp_start(const struct bootinfo *bi)
         return smp_cpus = 1;
     }
     struct trampoline_slots *s = trampoline_prepare();
-    for (unsigned i = 0; i < listed; i++)
-        if (ids[i] != cpu0.apic_id && start_one(s, ids[i]))
+    for (unsigned i = 0; i < listed; i++) {
+        if (ids[i] == cpu0.apic_id)
+            continue;
+        if (ids[i] > apic_max_id()) {
+            /* An IPI to it would reach the boot CPU or everyone (xAPIC
+             * takes the id's low 8 bits; 0xff is the broadcast). */
+            kprintf("smp: the CPU with APIC id %u cannot be sent an IPI in this APIC mode; "
+                    "left off\n", ids[i]);
+            continue;
+        }
+        if (smp_cpus == SMP_MAX_CPUS) {
+            kprintf("smp: %u CPUs listed; the kernel runs at most %u\n", listed, SMP_MAX_CPUS);
+            break;
+        }
+        if (start_one(s, ids[i]))
             smp_cpus++;
+    }
     return smp_cpus;
 }

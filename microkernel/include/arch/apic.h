@@ -12,8 +12,11 @@
 void apic_init(void);
 void apic_eoi(void);
 
-/* This CPU's local APIC id. */
+/* This CPU's local APIC id; the highest id an IPI can name one CPU by in
+ * the mode the APICs run in (xAPIC 8 bits, x2APIC 32; the top value is a
+ * broadcast). */
 uint32_t apic_id(void);
+uint32_t apic_max_id(void);
 /* Starting an application processor (smp.c): INIT, then a start-up IPI
  * whose vector is the physical page (address >> 12) it starts at. */
 void apic_send_init(uint32_t id);

@@ -8,7 +8,8 @@
 
 #include <stdint.h>
 
-/* Writes the local APIC ids of the enabled (or online-capable) processors
+/* Writes the local APIC ids of the enabled processors (not those only
+ * online-capable: absent until hot-added)
  * into ids (at most max, in table order) and returns how many it found;
  * 0 when there is no usable RSDP, root table or MADT (bad signature,
  * length or checksum), so the caller runs on the boot CPU alone. Tables
