@@ -31,6 +31,7 @@
 #define CALIBRATE_MS      10
 
 uint64_t apic_tsc_per_tick;
+static uint32_t timer_count;        /* APIC timer counts per tick (the boot CPU's calibration) */
 static volatile uint32_t *mmio;     /* NULL in x2APIC mode */
 
 static uint32_t apic_read(uint32_t reg)
@@ -120,6 +121,13 @@ uint32_t apic_max_id(void)
     return mmio ? 0xfe : 0xfffffffe;  /* 0xff / ~0: everyone (broadcast) */
 }
 
+void apic_start_timer(void)
+{
+    apic_write(REG_TIMER_DIV, DIV_BY_16);
+    apic_write(REG_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+    apic_write(REG_TIMER_INIT, timer_count);
+}
+
 void apic_init_ap(void)
 {
     /* The mode the boot CPU runs in: MMIO at the same page on every CPU,
@@ -144,9 +152,8 @@ void apic_init(void)
         panic("apic: timer did not count during calibration");
     uint32_t per_tick = per_cal * (1000 / TIMER_HZ) / CALIBRATE_MS;
     apic_tsc_per_tick = tsc * (1000 / TIMER_HZ) / CALIBRATE_MS;
-    apic_write(REG_TIMER_DIV, DIV_BY_16);
-    apic_write(REG_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
-    apic_write(REG_TIMER_INIT, per_tick);
+    timer_count = per_tick;
+    apic_start_timer();
     kprintf("apic: %s, timer %u counts per %d ms tick\n", mmio ? "xAPIC" : "x2APIC", per_tick,
             1000 / TIMER_HZ);
 }

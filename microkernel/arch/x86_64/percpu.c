@@ -14,6 +14,7 @@ _Static_assert(__builtin_offsetof(struct cpu, loaded) == CPU_SPACE, "percpu layo
 _Static_assert(__builtin_offsetof(struct cpu, dying) == CPU_ZOMBIE, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, tss) == CPU_TSS, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, tss.rsp) == CPU_TSS_RSP0, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, ticks) == CPU_TICKS, "percpu layout");
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "context layout used by syscall.S");
 
 #define MSR_STAR          0xc0000081u

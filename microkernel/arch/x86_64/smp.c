@@ -47,9 +47,13 @@ static void ap_entry(struct cpu *c)
     cpu_enable();
     percpu_init_cpu(c, c->index, c->kernel_rsp);
     apic_init_ap();
+    apic_start_timer();
     __atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-    for (;;)                          /* no thread runs here yet (smp.h) */
-        __asm__ volatile("cli; hlt");
+    /* No thread runs here yet (smp.h): the timer's interrupts only count
+     * (trap_dispatch touches nothing shared for an interrupt from kernel
+     * mode), and prove the CPU takes interrupts. */
+    for (;;)
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 /* The trampoline's pages must be RAM the firmware left us. */
@@ -97,14 +101,36 @@ static int came_up(const struct cpu *c, uint64_t us)
     return __atomic_load_n(&c->online, __ATOMIC_ACQUIRE) != 0;
 }
 
+static struct cpu *started[SMP_MAX_CPUS];
+
+/* Every started CPU's timer has ticked (within about 10 ticks); those
+ * whose did not are named. Returns how many did. */
+static unsigned ticking(unsigned n)
+{
+    unsigned ok = 0;
+    for (unsigned waited = 0; waited <= 100; waited++) {
+        ok = 0;
+        for (unsigned i = 0; i < n; i++)
+            ok += __atomic_load_n(&started[i]->ticks, __ATOMIC_RELAXED) != 0;
+        if (ok == n)
+            return ok;
+        apic_delay_us(1000);
+    }
+    for (unsigned i = 0; i < n; i++)
+        if (!__atomic_load_n(&started[i]->ticks, __ATOMIC_RELAXED))
+            kprintf("smp: the CPU with APIC id %u runs but takes no timer interrupt\n",
+                    started[i]->apic_id);
+    return ok;
+}
+
 /* INIT, then start-up IPIs (a second one if the first was missed), as
  * the MP specification has it. Returns whether it runs. */
-static int start_one(struct trampoline_slots *s, uint32_t id)
+static struct cpu *start_one(struct trampoline_slots *s, uint32_t id)
 {
     uint64_t pa = frames_take_run(&kernel_frames, AP_PAGES);
     if (!pa) {
         kprintf("smp: no memory for the CPU with APIC id %u; it stays off\n", id);
-        return 0;
+        return NULL;
     }
     struct ap_memory *m = phys_to_virt(pa);
     memset(m, 0, sizeof(*m));
@@ -123,10 +149,10 @@ static int start_one(struct trampoline_slots *s, uint32_t id)
             /* Held in INIT, so it cannot wake later on another CPU's slots. */
             apic_send_init(id);
             kprintf("smp: the CPU with APIC id %u did not start; going on without it\n", id);
-            return 0;
+            return NULL;
         }
     }
-    return 1;
+    return &m->cpu;
 }
 
 /* smp.test_absent=ID (tests only): the MADT is taken to list one more CPU,
@@ -171,8 +197,10 @@ unsigned smp_start(const struct bootinfo *bi)
             kprintf("smp: %u CPUs listed; the kernel runs at most %u\n", listed, SMP_MAX_CPUS);
             break;
         }
-        if (start_one(s, ids[i]))
+        if ((started[smp_cpus - 1] = start_one(s, ids[i])))
             smp_cpus++;
     }
+    if (smp_cpus > 1 && ticking(smp_cpus - 1) == smp_cpus - 1)
+        kprintf("smp: %u CPUs run; each takes its timer's interrupts\n", smp_cpus);
     return smp_cpus;
 }

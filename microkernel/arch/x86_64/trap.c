@@ -81,7 +81,7 @@ void trap_dispatch(struct trap_frame *tf)
 {
     if (tf->vector == VEC_TIMER) {
         apic_eoi();
-        cpu0.ticks++;
+        PERCPU(uint64_t, CPU_TICKS)++;    /* this CPU's; cpu0's is the system's clock */
         if (tf->cs & 3)
             sched_tick();
         return;

@@ -21,8 +21,11 @@ uint32_t apic_max_id(void);
  * whose vector is the physical page (address >> 12) it starts at. */
 void apic_send_init(uint32_t id);
 void apic_send_startup(uint32_t id, uint32_t page);
-/* Enables this application processor's local APIC (no timer yet). */
+/* Enables this application processor's local APIC. */
 void apic_init_ap(void);
+/* Starts this CPU's timer, periodic at TIMER_HZ on VEC_TIMER, with the
+ * boot CPU's calibration (apic_init): one machine, one timer frequency. */
+void apic_start_timer(void);
 /* Busy-waits about us microseconds by the TSC (calibrated by apic_init). */
 void apic_delay_us(uint64_t us);
 

@@ -20,6 +20,7 @@
 #define CPU_ZOMBIE      56   /* died while running, freed at the next switch */
 #define CPU_TSS         64   /* this CPU's TSS; rsp[0] at +4 */
 #define CPU_TSS_RSP0    (CPU_TSS + 4)
+#define CPU_TICKS       168  /* its timer's interrupts */
 
 /* Marks a context saved by `syscall` (return with sysret). */
 #define CTX_SYSCALL     0x100

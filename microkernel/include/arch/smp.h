@@ -3,9 +3,9 @@
  * start-up IPIs through a trampoline in low memory (trampoline.S), each
  * with its own stack, GDT, TSS, IST stacks and per-CPU block.
  *
- * For now a started processor enables what the boot CPU enabled, says it
- * runs, and halts with interrupts off: threads run on the boot CPU only
- * (docs/architecture.md, "CPUs").
+ * For now a started processor enables what the boot CPU enabled, starts
+ * its timer, says it runs, and idles taking its timer's interrupts:
+ * threads run on the boot CPU only (docs/architecture.md, "CPUs").
  */
 #ifndef ARCH_SMP_H
 #define ARCH_SMP_H
