@@ -17,6 +17,7 @@
 #define ICR_INIT          0x4500u   /* INIT, level assert */
 #define ICR_STARTUP       0x4600u   /* start-up IPI; the vector is the start page */
 #define ICR_PENDING       (1u << 12)
+#define ICR_FIXED         0x4000u   /* fixed delivery, the vector in the low byte */
 #define REG_SVR           0x0f0
 #define REG_LVT_TIMER     0x320
 #define REG_TIMER_INIT    0x380
@@ -115,6 +116,7 @@ void apic_delay_us(uint64_t us)
 
 void apic_send_init(uint32_t id) { send_ipi(id, ICR_INIT); }
 void apic_send_startup(uint32_t id, uint32_t page) { send_ipi(id, ICR_STARTUP | page); }
+void apic_send_fixed(uint32_t id, uint32_t vector) { send_ipi(id, ICR_FIXED | vector); }
 
 uint32_t apic_max_id(void)
 {

@@ -18,7 +18,7 @@ _Static_assert(sizeof(struct gate) == 16, "IDT gate layout");
 #define GATE_INTERRUPT 0x8e       /* present, DPL 0, 64-bit interrupt gate */
 
 extern const uint64_t trap_vectors[32];
-extern const uint64_t trap_vector_timer;
+extern const uint64_t trap_vector_timer, trap_vector_ipi;
 extern char spurious_interrupt[];
 static struct gate idt[256] __attribute__((aligned(16)));
 
@@ -43,6 +43,7 @@ void idt_init(void)
     for (int v = 32; v < 256; v++)
         set_gate(v, (uint64_t)spurious_interrupt, 0);
     set_gate(VEC_TIMER, trap_vector_timer, 0);
+    set_gate(VEC_IPI, trap_vector_ipi, 0);
     /* Faults that mean the current stack cannot be trusted. */
     idt[VEC_DF].ist = IST_DOUBLE_FAULT;
     idt[VEC_NMI].ist = IST_NMI;

@@ -32,6 +32,11 @@ struct ap_memory {
 _Static_assert(sizeof(struct ap_memory) + 4 * FRAME_SIZE <= AP_PAGES * FRAME_SIZE,
                "an application processor's memory leaves it 16 KiB of stack");
 
+/* How long a CPU may take to start, tick, answer: long for hardware and
+ * short for a person; under QEMU's TCG on a busy host a virtual CPU may
+ * not run for a good part of a second. */
+#define WAIT_MS 1000
+
 #define EFER_LME (1u << 8)
 #define EFER_NXE_BIT (1u << 11)
 
@@ -103,12 +108,43 @@ static int came_up(const struct cpu *c, uint64_t us)
 
 static struct cpu *started[SMP_MAX_CPUS];
 
-/* Every started CPU's timer has ticked (within about 10 ticks); those
- * whose did not are named. Returns how many did. */
+void smp_ipi(void)
+{
+    struct cpu *self = PERCPU(struct cpu *, CPU_SELF);
+    __atomic_add_fetch(&self->ipis, 1, __ATOMIC_RELEASE);
+}
+
+/* Every started CPU answers an IPI (within WAIT_MS; the one that does
+ * not is named). Returns how many did. */
+static unsigned answering(unsigned n)
+{
+    uint64_t before[SMP_MAX_CPUS];
+    for (unsigned i = 0; i < n; i++) {
+        before[i] = __atomic_load_n(&started[i]->ipis, __ATOMIC_ACQUIRE);
+        apic_send_fixed(started[i]->apic_id, VEC_IPI);
+    }
+    unsigned ok = 0;
+    for (unsigned waited = 0; waited <= WAIT_MS; waited++) {
+        ok = 0;
+        for (unsigned i = 0; i < n; i++)
+            ok += __atomic_load_n(&started[i]->ipis, __ATOMIC_ACQUIRE) != before[i];
+        if (ok == n)
+            return ok;
+        apic_delay_us(1000);
+    }
+    for (unsigned i = 0; i < n; i++)
+        if (__atomic_load_n(&started[i]->ipis, __ATOMIC_ACQUIRE) == before[i])
+            kprintf("smp: the CPU with APIC id %u runs but does not answer an IPI\n",
+                    started[i]->apic_id);
+    return ok;
+}
+
+/* Every started CPU's timer has ticked; those whose did not within
+ * WAIT_MS are named. Returns how many did. */
 static unsigned ticking(unsigned n)
 {
     unsigned ok = 0;
-    for (unsigned waited = 0; waited <= 100; waited++) {
+    for (unsigned waited = 0; waited <= WAIT_MS; waited++) {
         ok = 0;
         for (unsigned i = 0; i < n; i++)
             ok += __atomic_load_n(&started[i]->ticks, __ATOMIC_RELAXED) != 0;
@@ -145,7 +181,7 @@ static struct cpu *start_one(struct trampoline_slots *s, uint32_t id)
     apic_send_startup(id, TRAMPOLINE_PHYS >> 12);
     if (!came_up(&m->cpu, 1000)) {
         apic_send_startup(id, TRAMPOLINE_PHYS >> 12);
-        if (!came_up(&m->cpu, 200000)) {
+        if (!came_up(&m->cpu, WAIT_MS * 1000)) {
             /* Held in INIT, so it cannot wake later on another CPU's slots. */
             apic_send_init(id);
             kprintf("smp: the CPU with APIC id %u did not start; going on without it\n", id);
@@ -200,7 +236,9 @@ unsigned smp_start(const struct bootinfo *bi)
         if ((started[smp_cpus - 1] = start_one(s, ids[i])))
             smp_cpus++;
     }
-    if (smp_cpus > 1 && ticking(smp_cpus - 1) == smp_cpus - 1)
-        kprintf("smp: %u CPUs run; each takes its timer's interrupts\n", smp_cpus);
+    if (smp_cpus > 1 && ticking(smp_cpus - 1) == smp_cpus - 1 &&
+        answering(smp_cpus - 1) == smp_cpus - 1)
+        kprintf("smp: %u CPUs run; each takes its timer's interrupts and answers IPIs\n",
+                smp_cpus);
     return smp_cpus;
 }

@@ -8,6 +8,7 @@
 #include <kernel/diag.h>
 #include <arch/apic.h>
 #include <arch/percpu.h>
+#include <arch/smp.h>
 #include <kernel/fault.h>
 #include <kernel/kprintf.h>
 #include <kernel/sched.h>
@@ -84,6 +85,11 @@ void trap_dispatch(struct trap_frame *tf)
         PERCPU(uint64_t, CPU_TICKS)++;    /* this CPU's; cpu0's is the system's clock */
         if (tf->cs & 3)
             sched_tick();
+        return;
+    }
+    if (tf->vector == VEC_IPI) {
+        apic_eoi();
+        smp_ipi();
         return;
     }
     if (tf->cs & 3) {

@@ -26,6 +26,12 @@ vector_32:
     pushq $32
     jmp trap_common
 
+/* An IPI from another CPU */
+    .p2align 4
+vector_33:
+    pushq $0
+    pushq $33
+    jmp trap_common
 /* Spurious interrupts (LAPIC, masked PIC): no EOI, nothing to do. */
     .globl spurious_interrupt
     .p2align 4
@@ -71,3 +77,6 @@ trap_vectors:
     .globl trap_vector_timer
 trap_vector_timer:
     .quad vector_32
+    .globl trap_vector_ipi
+trap_vector_ipi:
+    .quad vector_33

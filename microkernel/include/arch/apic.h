@@ -21,6 +21,8 @@ uint32_t apic_max_id(void);
  * whose vector is the physical page (address >> 12) it starts at. */
 void apic_send_init(uint32_t id);
 void apic_send_startup(uint32_t id, uint32_t page);
+/* An interrupt on `vector` to the CPU with APIC id `id`. */
+void apic_send_fixed(uint32_t id, uint32_t vector);
 /* Enables this application processor's local APIC. */
 void apic_init_ap(void);
 /* Starts this CPU's timer, periodic at TIMER_HZ on VEC_TIMER, with the

@@ -48,6 +48,7 @@ struct cpu {
     unsigned index;               /* 0: the boot CPU */
     uint32_t apic_id;
     volatile uint32_t online;     /* set by the CPU itself once it runs (smp.c) */
+    volatile uint64_t ipis;       /* IPIs it has taken (smp.c) */
 } __attribute__((aligned(256)));  /* the TSS (+64..+168) stays inside one page */
 
 extern struct cpu cpu0;

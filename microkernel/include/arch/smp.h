@@ -24,6 +24,10 @@ unsigned smp_start(const struct bootinfo *bi);
 
 /* CPUs running (set by smp_start). */
 extern unsigned smp_cpus;
+
+/* This CPU took an IPI (VEC_IPI; trap_dispatch, interrupts off). It takes
+ * no lock: the CPU that sent it may hold one and wait for this. */
+void smp_ipi(void);
 #endif
 
 #endif

@@ -28,6 +28,7 @@ struct trap_frame {
 #define VEC_PF  14
 #define VEC_MC  18
 #define VEC_TIMER    32          /* LAPIC timer */
+#define VEC_IPI      33          /* from another CPU (arch/smp.h) */
 #define VEC_SPURIOUS 255         /* LAPIC spurious */
 
 void idt_init(void);

@@ -3,9 +3,9 @@ MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/hello.elf")
 CASE_SMP=4
 EXPECT_STATUS=0
 EXPECT=(
-  '^smp: 4 CPUs run; each takes its timer.s interrupts$'
+  '^smp: 4 CPUs run; each takes its timer.s interrupts and answers IPIs$'
   '^BOOT ok kernel=[0-9.]+ usable_mib=[0-9]+ modules=2 cpus=4 cpu='
   '^hello: hello from user space, pid 1$'
   '^kernel: root task exited with status 0$'
 )
-REJECT=('^PANIC' '^smp: .*(did not start|no timer|left off|no memory|at most)')
+REJECT=('^PANIC' '^smp: .*(did not start|no timer|does not answer|left off|no memory|at most)')
