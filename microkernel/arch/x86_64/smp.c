@@ -106,7 +106,9 @@ static int came_up(const struct cpu *c, uint64_t us)
     return __atomic_load_n(&c->online, __ATOMIC_ACQUIRE) != 0;
 }
 
+/* The application processors that started, in order (smp_cpus - 1). */
 static struct cpu *started[SMP_MAX_CPUS];
+static uint64_t ipis_before[SMP_MAX_CPUS];
 
 void smp_ipi(void)
 {
@@ -114,53 +116,46 @@ void smp_ipi(void)
     __atomic_add_fetch(&self->ipis, 1, __ATOMIC_RELEASE);
 }
 
-/* Every started CPU answers an IPI (within WAIT_MS; the one that does
- * not is named). Returns how many did. */
-static unsigned answering(unsigned n)
+static int has_ticked(unsigned i) { return __atomic_load_n(&started[i]->ticks, __ATOMIC_RELAXED) != 0; }
+
+static int has_answered(unsigned i)
 {
-    uint64_t before[SMP_MAX_CPUS];
-    for (unsigned i = 0; i < n; i++) {
-        before[i] = __atomic_load_n(&started[i]->ipis, __ATOMIC_ACQUIRE);
-        apic_send_fixed(started[i]->apic_id, VEC_IPI);
-    }
+    return __atomic_load_n(&started[i]->ipis, __ATOMIC_ACQUIRE) != ipis_before[i];
+}
+
+/* Waits up to WAIT_MS until done(i) holds for each of the n started CPUs;
+ * names each that it does not hold for ("runs but <missing>"). Returns
+ * how many it holds for. */
+static unsigned wait_all(unsigned n, int (*done)(unsigned), const char *missing)
+{
     unsigned ok = 0;
-    for (unsigned waited = 0; waited <= WAIT_MS; waited++) {
+    for (unsigned waited = 0; waited <= WAIT_MS && ok < n; waited++) {
+        if (waited)
+            apic_delay_us(1000);
         ok = 0;
         for (unsigned i = 0; i < n; i++)
-            ok += __atomic_load_n(&started[i]->ipis, __ATOMIC_ACQUIRE) != before[i];
-        if (ok == n)
-            return ok;
-        apic_delay_us(1000);
+            ok += done(i) != 0;
     }
-    for (unsigned i = 0; i < n; i++)
-        if (__atomic_load_n(&started[i]->ipis, __ATOMIC_ACQUIRE) == before[i])
-            kprintf("smp: the CPU with APIC id %u runs but does not answer an IPI\n",
-                    started[i]->apic_id);
+    for (unsigned i = 0; i < n && ok < n; i++)
+        if (!done(i))
+            kprintf("smp: the CPU with APIC id %u runs but %s\n", started[i]->apic_id, missing);
     return ok;
 }
 
-/* Every started CPU's timer has ticked; those whose did not within
- * WAIT_MS are named. Returns how many did. */
-static unsigned ticking(unsigned n)
+/* Each started CPU takes its timer's interrupts and answers an IPI. */
+static int all_alive(unsigned n)
 {
-    unsigned ok = 0;
-    for (unsigned waited = 0; waited <= WAIT_MS; waited++) {
-        ok = 0;
-        for (unsigned i = 0; i < n; i++)
-            ok += __atomic_load_n(&started[i]->ticks, __ATOMIC_RELAXED) != 0;
-        if (ok == n)
-            return ok;
-        apic_delay_us(1000);
+    if (wait_all(n, has_ticked, "takes no timer interrupt") != n)
+        return 0;
+    for (unsigned i = 0; i < n; i++) {
+        ipis_before[i] = __atomic_load_n(&started[i]->ipis, __ATOMIC_ACQUIRE);
+        apic_send_fixed(started[i]->apic_id, VEC_IPI);
     }
-    for (unsigned i = 0; i < n; i++)
-        if (!__atomic_load_n(&started[i]->ticks, __ATOMIC_RELAXED))
-            kprintf("smp: the CPU with APIC id %u runs but takes no timer interrupt\n",
-                    started[i]->apic_id);
-    return ok;
+    return wait_all(n, has_answered, "does not answer an IPI") == n;
 }
 
 /* INIT, then start-up IPIs (a second one if the first was missed), as
- * the MP specification has it. Returns whether it runs. */
+ * the MP specification has it. Returns its block if it runs, else NULL. */
 static struct cpu *start_one(struct trampoline_slots *s, uint32_t id)
 {
     uint64_t pa = frames_take_run(&kernel_frames, AP_PAGES);
@@ -236,8 +231,7 @@ unsigned smp_start(const struct bootinfo *bi)
         if ((started[smp_cpus - 1] = start_one(s, ids[i])))
             smp_cpus++;
     }
-    if (smp_cpus > 1 && ticking(smp_cpus - 1) == smp_cpus - 1 &&
-        answering(smp_cpus - 1) == smp_cpus - 1)
+    if (smp_cpus > 1 && all_alive(smp_cpus - 1))
         kprintf("smp: %u CPUs run; each takes its timer's interrupts and answers IPIs\n",
                 smp_cpus);
     return smp_cpus;
