@@ -2,6 +2,7 @@
  * length inside memory, checksum) before anything in it is believed: the
  * firmware's tables are input like any other. */
 #include <kernel/acpi.h>
+#include <kernel/lib.h>
 #include <stddef.h>
 
 struct rsdp {
@@ -47,19 +48,11 @@ static int sums_to_zero(const void *p, uint64_t len)
     return sum == 0;
 }
 
-static int same(const char *a, const char *b, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
 /* The table at phys if it is whole, in memory and sums to zero. */
 static const struct sdt_header *table(uint64_t phys, const char *sig)
 {
     const struct sdt_header *h = at(phys, sizeof(*h));
-    if (!h || (sig && !same(h->signature, sig, 4)) || h->length < sizeof(*h) ||
+    if (!h || memcmp(h->signature, sig, 4) || h->length < sizeof(*h) ||
         !at(phys, h->length) || !sums_to_zero(h, h->length))
         return NULL;
     return h;
@@ -87,7 +80,7 @@ unsigned acpi_cpus(uint64_t rsdp_phys, uint64_t direct_base, uint64_t phys_limit
     base = direct_base;
     limit = phys_limit;
     const struct rsdp *r = at(rsdp_phys, 20);
-    if (!r || !same(r->signature, "RSD PTR ", 8) || !sums_to_zero(r, 20))
+    if (!r || memcmp(r->signature, "RSD PTR ", 8) || !sums_to_zero(r, 20))
         return 0;
     const struct sdt_header *root = NULL, *madt = NULL;
     if (r->revision >= 2 && at(rsdp_phys, sizeof(*r)) && r->length >= sizeof(*r) &&

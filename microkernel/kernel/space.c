@@ -68,7 +68,7 @@ struct space *space_create(struct account *a, const char name[16])
     __builtin_memcpy(s->name, name, sizeof(s->name));   /* two stores */
     if (unlikely(trace_on)) {
         uint64_t w[2];
-        memcpy(w, name, sizeof(w));
+        __builtin_memcpy(w, s->name, sizeof(w));
         trace_emit(TRACE_SPACE, current, 0, w[0], w[1], s->id);
     }
     return s;

@@ -73,15 +73,14 @@ void trace_emit(uint32_t what, const struct thread *t, uint64_t peer, uint64_t w
         return;
     }
     next = r + 1;
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    uint64_t tsc = rdtsc();
     uint64_t thread = 0, space = 0;
     if (t) {
         thread = (uint32_t)t->id;
         if (t->state != TS_DEAD)      /* a dead thread's space may be gone */
             space = (uint32_t)t->space->id;
     }
-    r->tsc = (uint64_t)hi << 32 | lo;
+    r->tsc = tsc;
     /* event, cpu 0, flags and thread in one store; space and peer in one */
     __builtin_memcpy(&r->event, &(uint64_t){ (what & 0xffff00ffu) | thread << 32 }, 8);
     __builtin_memcpy(&r->space, &(uint64_t){ space | (uint64_t)(uint32_t)peer << 32 }, 8);

@@ -60,13 +60,6 @@ static void pic_disable(void)
     outb(0x21, 0xff); outb(0xa1, 0xff);     /* mask everything */
 }
 
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
 /* Counts APIC timer ticks (and TSC) over CALIBRATE_MS of PIT channel 2. */
 static uint32_t calibrate(uint64_t *tsc_delta)
 {

@@ -26,9 +26,9 @@ static void set_tss_descriptor(uint64_t *gdt, struct tss *tss)
     gdt[6] = base >> 32;
 }
 
-/* Fills gdt and tss (IST stacks ending at ist_tops) and loads them on
- * this CPU. Each CPU has its own: a TSS is busy once loaded. */
-static void load(uint64_t *gdt, struct tss *tss, const uint64_t ist_tops[3])
+/* Fills gdt and tss (with the IST stacks ist) and loads them on this CPU.
+ * Each CPU has its own: a TSS is busy once loaded. */
+static void load(uint64_t *gdt, struct tss *tss, uint8_t ist[3][IST_STACK_SIZE])
 {
     gdt[0] = 0;
     gdt[1] = SEG_CODE(0);
@@ -36,7 +36,7 @@ static void load(uint64_t *gdt, struct tss *tss, const uint64_t ist_tops[3])
     gdt[3] = SEG_DATA(3);
     gdt[4] = SEG_CODE(3);
     for (int i = 0; i < 3; i++)
-        tss->ist[i] = ist_tops[i];
+        tss->ist[i] = (uint64_t)&ist[i][IST_STACK_SIZE];
     tss->iomap_base = sizeof(*tss);  /* no I/O bitmap: user port access faults */
     set_tss_descriptor(gdt, tss);
 
@@ -59,18 +59,6 @@ static void load(uint64_t *gdt, struct tss *tss, const uint64_t ist_tops[3])
         : "rax", "memory");
 }
 
-void gdt_init(struct tss *tss)
-{
-    uint64_t tops[3];
-    for (int i = 0; i < 3; i++)
-        tops[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
-    load(gdt, tss, tops);
-}
+void gdt_init(struct tss *tss) { load(gdt, tss, ist_stacks); }
 
-void gdt_init_ap(struct cpu_tables *t, struct tss *tss)
-{
-    uint64_t tops[3];
-    for (int i = 0; i < 3; i++)
-        tops[i] = (uint64_t)&t->ist[i][IST_STACK_SIZE];
-    load(t->gdt, tss, tops);
-}
+void gdt_init_ap(struct cpu_tables *t, struct tss *tss) { load(t->gdt, tss, t->ist); }

@@ -19,7 +19,7 @@ bool fastpath_reply_recv_traced(struct trap_frame *r);
 bool fastpath_fault_traced(struct thread *self);
 
 /* What the entry code calls: the plain ones, or the traced ones once
- * trace_init turned tracing on (an indirect call costs what a direct one
+ * trace_start turned tracing on (an indirect call costs what a direct one
  * does: one instruction). */
 extern bool (*fastpath_call_entry)(struct trap_frame *r);
 extern bool (*fastpath_reply_recv_entry)(struct trap_frame *r);

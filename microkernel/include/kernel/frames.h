@@ -42,8 +42,9 @@ uint64_t frames_alloc(struct frame_allocator *fa);
 
 /* Takes n physically contiguous frames out of the pool for good (they
  * leave free_frames and total_frames): the physical address of the first,
- * or 0 when no range has n never-allocated frames left. For boot-time
- * buffers (the event trace). */
+ * or 0 when no range has n never-allocated frames left. For what the
+ * kernel keeps for good from boot on (the event trace's buffer, the
+ * application processors' stacks and tables). */
 uint64_t frames_take_run(struct frame_allocator *fa, uint64_t n);
 
 /* Returns a frame from frames_alloc. Freeing 0 or an unaligned address is
