@@ -51,61 +51,79 @@ static size_t finish(struct out *o)
     return o->len;
 }
 
-size_t json_escape(char *out, size_t cap, const char *in)
+/* Writes what byte c becomes into buf (at most 8 bytes) and returns its
+ * length, or 0 when c stands for itself (printable ASCII) or starts a
+ * UTF-8 sequence. */
+typedef size_t (*escape_rule)(unsigned char c, char buf[8]);
+
+/* The walk both escapers share: each byte by its rule, well-formed UTF-8
+ * as it is, any other byte as `invalid`. */
+static size_t escape(char *out, size_t cap, const char *in, escape_rule rule, const char *invalid)
 {
     struct out o = {out, cap, 0};
     const unsigned char *s = (const unsigned char *)in;
+    char buf[8];
     while (*s) {
-        char buf[8];
         size_t n;
-        if (*s == '"' || *s == '\\') {
-            buf[0] = '\\', buf[1] = (char)*s;
-            emit(&o, buf, 2), s++;
-        } else if (*s < 0x20 || *s == 0x7f) {
-            static const char hex[] = "0123456789abcdef";
-            memcpy(buf, "\\u00", 4);
-            buf[4] = hex[*s >> 4], buf[5] = hex[*s & 15];
-            emit(&o, buf, 6), s++;
+        if ((n = rule(*s, buf)) != 0) {
+            emit(&o, buf, n), s++;
         } else if (*s < 0x80) {
             emit(&o, (const char *)s, 1), s++;
         } else if ((n = utf8_len(s)) != 0) {
             emit(&o, (const char *)s, n), s += n;
         } else {
-            emit(&o, "\\ufffd", 6), s++;
+            emit(&o, invalid, strlen(invalid)), s++;
         }
     }
     return finish(&o);
 }
 
+static size_t json_rule(unsigned char c, char buf[8])
+{
+    static const char hex[] = "0123456789abcdef";
+    if (c == '"' || c == '\\') {
+        buf[0] = '\\', buf[1] = (char)c;
+        return 2;
+    }
+    if (c < 0x20 || c == 0x7f) {
+        memcpy(buf, "\\u00", 4);
+        buf[4] = hex[c >> 4], buf[5] = hex[c & 15];
+        return 6;
+    }
+    return 0;
+}
+
+static size_t xml_rule(unsigned char c, char buf[8])
+{
+    const char *rep = NULL;
+    switch (c) {
+    case '&': rep = "&amp;"; break;
+    case '<': rep = "&lt;"; break;
+    case '>': rep = "&gt;"; break;
+    case '"': rep = "&quot;"; break;
+    case '\'': rep = "&apos;"; break;
+    case '\t': rep = "\t"; break;
+    default:
+        /* XML 1.0 has no way to write most control characters. */
+        if (c < 0x20 || c == 0x7f)
+            rep = "?";
+        break;
+    }
+    if (!rep)
+        return 0;
+    size_t n = strlen(rep);
+    memcpy(buf, rep, n);
+    return n;
+}
+
+size_t json_escape(char *out, size_t cap, const char *in)
+{
+    return escape(out, cap, in, json_rule, "\\ufffd");
+}
+
 size_t xml_escape(char *out, size_t cap, const char *in)
 {
-    struct out o = {out, cap, 0};
-    const unsigned char *s = (const unsigned char *)in;
-    while (*s) {
-        size_t n;
-        const char *rep = NULL;
-        switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&apos;"; break;
-        default: break;
-        }
-        if (rep) {
-            emit(&o, rep, strlen(rep)), s++;
-        } else if (*s < 0x20 || *s == 0x7f) {
-            /* XML 1.0 has no way to write most control characters. */
-            emit(&o, *s == '\t' ? "\t" : "?", 1), s++;
-        } else if (*s < 0x80) {
-            emit(&o, (const char *)s, 1), s++;
-        } else if ((n = utf8_len(s)) != 0) {
-            emit(&o, (const char *)s, n), s += n;
-        } else {
-            emit(&o, "?", 1), s++;
-        }
-    }
-    return finish(&o);
+    return escape(out, cap, in, xml_rule, "?");
 }
 
 static void put_escaped(FILE *f, const char *s, size_t (*esc)(char *, size_t, const char *))

@@ -76,7 +76,10 @@ void names_build(struct names *nm, const struct trace *tr)
             s->named = s->name[0] != 0;
             break;
         }
-        case TRACE_KILL:
+        case TRACE_KILL:                /* the space is words[2] (ipc/trace.h) */
+        case TRACE_UNMAP:
+        case TRACE_PROTECT:
+        case TRACE_REVOKE:
             add_space(nm, (uint32_t)r->words[2]);
             break;
         case TRACE_DEATH_NOTICE:
@@ -84,13 +87,6 @@ void names_build(struct names *nm, const struct trace *tr)
             break;
         case TRACE_MAP:
             add_space(nm, (uint32_t)(r->words[2] >> 32));
-            break;
-        case TRACE_UNMAP:
-        case TRACE_PROTECT:
-            add_space(nm, (uint32_t)r->words[2]);
-            break;
-        case TRACE_REVOKE:
-            add_space(nm, (uint32_t)r->words[2]);
             break;
         default:
             break;
