@@ -132,7 +132,10 @@ if [[ -n $stack_name ]]; then
 fi
 # A test case may choose the machine; flags given on the command line win.
 cpu=${cpu:-${CASE_CPU:-}} machine=${machine:-${CASE_MACHINE:-q35}}
-mem=${mem:-${CASE_MEM:-256M}} smp=${smp:-${CASE_SMP:-1}}
+# MK_SMP=N (the suites on several CPUs, test/CMakeLists.txt): N CPUs for
+# every boot that does not choose its own.
+mem=${mem:-${CASE_MEM:-256M}} smp=${smp:-${CASE_SMP:-${MK_SMP:-1}}}
+[[ $smp =~ ^[1-9][0-9]*$ ]] || { say "--smp wants a number of CPUs, not '$smp'"; exit 1; }
 timeout_s=${timeout_s:-${CASE_TIMEOUT:-}}
 for f in "$LOADER" "$KERNEL" "${MODULES[@]}"; do
   [[ -f $f ]] || { say "missing build product $f (build first)"; exit 1; }
@@ -177,7 +180,11 @@ for m in "${MODULES[@]}"; do esp_args+=(--module "$m"); done
 for l in "${CFG_EXTRA[@]}"; do esp_args+=(--cfg-extra "$l"); done
 "$SRC/scripts/make-esp.sh" "${esp_args[@]}"
 
-qemu=(qemu-system-x86_64 -nodefaults -machine "$machine" -accel "$accel"
+# Several CPUs under TCG run in parallel, one host thread each (MTTCG);
+# --icount runs them round-robin on one thread.
+accel_opt=$accel
+[[ $accel == tcg && $smp -gt 1 && $icount == 0 ]] && accel_opt=tcg,thread=multi
+qemu=(qemu-system-x86_64 -nodefaults -machine "$machine" -accel "$accel_opt"
   -cpu "$cpu" -m "$mem" -smp "$smp" -display none -no-reboot
   -serial stdio -monitor none
   -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"

@@ -12,11 +12,14 @@
  * partner runs next if nothing outranks it, without touching the ready
  * queues.
  *
- * This file is compiled twice: as itself, and as fastpath_traced.c, which
- * defines FASTPATH_TRACED and so names the functions *_traced and turns
- * FP_TRACE into trace events (kernel/trace.h). The kernel calls the
- * traced copy only while tracing is on: off, tracing costs the fastpath
- * no instruction.
+ * This file is compiled four times: as itself, and as fastpath_traced.c,
+ * which defines FASTPATH_TRACED and so names the functions *_traced and
+ * turns FP_TRACE into trace events (kernel/trace.h); then both again with
+ * FASTPATH_SMP (fastpath_smp*.c, the functions named *_smp*) for several
+ * CPUs, where the partner must be a thread of this CPU and a replaced
+ * entry (which other CPUs may cache) is the slow path's. The kernel calls
+ * the copy that fits (fastpath_choose): off, tracing costs the fastpath no
+ * instruction, and one CPU pays nothing for there being others.
  */
 #include <ipc/fault.h>
 #include <arch/gdt.h>
@@ -32,11 +35,23 @@
 #include <kernel/trace.h>
 #include <kernel/vmops.h>
 
+#ifdef FASTPATH_SMP
+#define FP_SMP_NAME(name) name##_smp
+/* The partner runs on this CPU (else the slow path queues it on its own). */
+#define FP_HERE(t) sched_here(t)
+#define FP_SMP 1
+#else
+#define FP_SMP_NAME(name) name
+#define FP_HERE(t) true              /* one CPU: every thread's */
+#define FP_SMP 0
+#endif
+#define FP_CAT_(a, b) a##b
+#define FP_CAT(a, b) FP_CAT_(a, b)
 #ifdef FASTPATH_TRACED
-#define FP(name) name##_traced
+#define FP(name) FP_CAT(FP_SMP_NAME(name), _traced)
 #define FP_TRACE(event, t, flags, ...) trace_emit(TRACE_WHAT(event, flags), t, __VA_ARGS__)
 #else
-#define FP(name) name
+#define FP(name) FP_SMP_NAME(name)
 #define FP_TRACE(event, t, flags, ...) ((void)0)
 #endif
 
@@ -84,7 +99,7 @@ static inline void switch_fast(struct thread *to)
 static inline struct thread *ready_receiver(struct endpoint *ep)
 {
     struct thread *dest = ep->receivers.head;
-    if (unlikely(!dest || !sched_may_run(dest->priority) || zombie))
+    if (unlikely(!dest || !FP_HERE(dest) || !sched_may_run(dest->priority) || zombie))
         return NULL;
     return dest;
 }
@@ -192,8 +207,8 @@ static inline bool fault_reply_ok(const struct trap_frame *r, struct thread *sel
         return false;
     if (*to & PTE_P) {
         struct mapping *old = *mapdb_slot(to);
-        if (unlikely(!old || old->child))
-            return false;
+        if (unlikely(FP_SMP || !old || old->child))
+            return false;             /* (other CPUs may cache it: shootdown) */
     } else if (unlikely(!caller->space->nodes->free_count)) {
         return false;
     }
@@ -218,7 +233,8 @@ static bool fault_reply_recv(struct trap_frame *r, struct thread *self, struct t
 {
     uint64_t badge, *src, *dst;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_RECV, &badge);
-    if (unlikely(!ep || ipc_pending(ep) || !sched_may_switch_to(caller) || zombie ||
+    if (unlikely(!ep || ipc_pending(ep) || !FP_HERE(caller) ||
+                 !sched_may_switch_to_here(caller) || zombie ||
                  !fault_reply_ok(r, self, caller, &src, &dst)))
         return false;
 
@@ -255,7 +271,8 @@ bool FP(fastpath_reply_recv)(struct trap_frame *r)
         return fault_reply_recv(r, self, caller);
     uint64_t badge;
     struct endpoint *ep = lookup_endpoint(r->rdi, RIGHT_RECV, &badge);
-    if (unlikely(!ep || ipc_pending(ep) || !sched_may_switch_to(caller) || zombie))
+    if (unlikely(!ep || ipc_pending(ep) || !FP_HERE(caller) ||
+                 !sched_may_switch_to_here(caller) || zombie))
         return false;
 
     /* POINT OF NO RETURN */

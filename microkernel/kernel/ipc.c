@@ -131,8 +131,9 @@ void ipc_send(struct endpoint *e, uint64_t badge, bool call, bool faulting)
         return;
     }
     link_reply(self, r);
-    /* The caller waits: run the server at once unless something outranks it. */
-    if (r->priority >= sched_top_priority()) {
+    /* The caller waits: run the server at once unless something outranks
+     * it (here: a server of another CPU runs there). */
+    if (sched_here(r) && r->priority >= sched_top_priority()) {
         sched_switch_to(r);
     } else {
         sched_ready(r);

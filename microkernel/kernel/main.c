@@ -10,6 +10,7 @@
 #include <arch/smp.h>
 #include <arch/trap.h>
 #include <kernel/account.h>
+#include <kernel/bkl.h>
 #include <kernel/boot.h>
 #include <kernel/cpu.h>
 #include <kernel/frames.h>
@@ -70,8 +71,11 @@ void kmain(struct bootinfo *bi)
         kprintf("kernel: no root task module, nothing to run; powering off\n");
         machine_exit(EXIT_SUCCESS_VALUE);
     }
+    smp_run();                        /* the other CPUs wait for the lock */
     if ((err = root_start(bi)))
         panic("root task: %s", err);
     schedule();
+    if (smp_running)
+        return_to_user_smp();
     return_to_user();
 }

@@ -8,9 +8,15 @@
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/trace.h>
+#include <kernel/bkl.h>
+#include <arch/apic.h>
+#include <arch/smp.h>
+#include <arch/trap.h>
 
-static struct tqueue ready[PRIORITY_COUNT];
-uint32_t ready_mask;               /* bit p: ready[p] is not empty */
+/* Each CPU's ready queues, one per priority; bit p of a CPU's ready_mask
+ * says its queue p is not empty. */
+static struct tqueue ready_queues[SMP_MAX_CPUS][PRIORITY_COUNT];
+#define ready (ready_queues[PERCPU(unsigned, CPU_INDEX)])   /* this CPU's */
 
 /* Idle ticks after which a system with nothing ready is reported as
  * waiting for good: no device can wake a thread yet. */
@@ -18,18 +24,90 @@ uint32_t ready_mask;               /* bit p: ready[p] is not empty */
 
 bool sched_idle_exit;              /* idle=exit: end the run after the report */
 
+/* Another CPU's thread became ready: wake that CPU if it idles, or make
+ * it preempt what it runs if t outranks that. */
+static void kick(struct cpu *c, const struct thread *t)
+{
+    struct thread *running = c->running;
+    if (!running || t->priority > running->priority)
+        apic_send_fixed(c->apic_id, VEC_IPI);
+}
+
 void sched_ready(struct thread *t)
 {
+    struct cpu *c = cpus[t->cpu];
     t->state = TS_READY;
-    tqueue_push(&ready[t->priority], t);
-    ready_mask |= 1u << t->priority;
+    tqueue_push(&ready_queues[t->cpu][t->priority], t);
+    c->ready_levels |= 1u << t->priority;
+    if (unlikely(c != this_cpu()))
+        kick(c, t);
 }
 
 void sched_unready(struct thread *t)
 {
-    tqueue_remove(&ready[t->priority], t);
-    if (!ready[t->priority].head)
-        ready_mask &= ~(1u << t->priority);
+    struct tqueue *q = &ready_queues[t->cpu][t->priority];
+    tqueue_remove(q, t);
+    if (!q->head)
+        cpus[t->cpu]->ready_levels &= ~(1u << t->priority);
+}
+
+unsigned sched_place(void)
+{
+    unsigned best = PERCPU(unsigned, CPU_INDEX);
+    for (unsigned i = 0; i < smp_cpus; i++)
+        if (cpus[i]->threads < cpus[best]->threads)
+            best = i;
+    cpus[best]->threads++;
+    return best;
+}
+
+void sched_unplace(const struct thread *t)
+{
+    cpus[t->cpu]->threads--;
+}
+
+struct cpu *sched_running_on(const struct thread *t)
+{
+    for (unsigned i = 0; i < smp_cpus; i++)
+        if (cpus[i]->running == t)
+            return cpus[i];
+    return NULL;
+}
+
+void sched_pin(struct thread *t, unsigned cpu)
+{
+    if (t->cpu == cpu)
+        return;
+    bool queued = t->state == TS_READY;
+    if (queued)
+        sched_unready(t);
+    cpus[t->cpu]->threads--;
+    cpus[cpu]->threads++;
+    t->cpu = cpu;
+    struct cpu *on = sched_running_on(t);
+    if (queued) {
+        sched_ready(t);
+    } else if (on == this_cpu()) {
+        sched_ready(t);              /* to its new CPU's queue, which an IPI tells */
+        schedule();
+    } else if (on) {
+        apic_send_fixed(on->apic_id, VEC_IPI);   /* sched_entry_check moves it */
+    }
+}
+
+bool sched_entry_check(bool by_syscall)
+{
+    struct thread *t = current;
+    if (likely(t->state == TS_RUNNING && sched_here(t)))
+        return true;
+    if (by_syscall && t->state != TS_DEAD)
+        t->ctx.rip -= 2;             /* `syscall` again when it runs next */
+    if (t->state == TS_RUNNING)
+        sched_ready(t);              /* moved: to its new CPU */
+    else if (t->state == TS_READY && sched_running_on(t) == this_cpu())
+        ;                            /* stopped and started again: queued already */
+    schedule();
+    return false;
 }
 
 int sched_top_priority(void)
@@ -100,6 +178,26 @@ static void report_waiting(void)
 /* Nothing is ready: halt with interrupts on; after a while with nothing
  * changing, report it once. With no thread left at all (the root task
  * died, then everything else ended) the run is over. */
+static bool all_cpus_idle(void)
+{
+    for (unsigned i = 0; i < smp_cpus; i++)
+        if (cpus[i]->running || cpus[i]->ready_levels)
+            return false;
+    return true;
+}
+
+/* Halts until an interrupt; with several CPUs, without the kernel lock
+ * (the interrupt handlers from kernel mode take none) so that the others
+ * go on meanwhile. */
+static void halt(void)
+{
+    if (smp_running)
+        bkl_release();
+    __asm__ volatile("sti; hlt; cli" ::: "memory");
+    if (smp_running)
+        bkl_acquire();
+}
+
 static struct thread *idle(void)
 {
     uint64_t start = cpu0.ticks;
@@ -111,11 +209,14 @@ static struct thread *idle(void)
             kprintf("kernel: the root task died and every other task has ended\n");
             machine_exit(EXIT_ROOT_DIED_VALUE);
         }
-        __asm__ volatile("sti; hlt; cli" ::: "memory");
+        halt();
         struct thread *t = pick();
         if (t)
             return t;
-        if (cpu0.ticks - start > IDLE_REPORT_TICKS)
+        /* The boot CPU says it when every CPU has had nothing to do for a while. */
+        if (this_cpu() != &cpu0 || !all_cpus_idle())
+            start = cpu0.ticks;
+        else if (cpu0.ticks - start > IDLE_REPORT_TICKS)
             report_waiting();
     }
 }

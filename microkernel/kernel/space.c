@@ -1,4 +1,5 @@
 /* Address spaces and their page tables; see space.h. */
+#include <arch/tlb.h>
 #include <arch/io.h>
 #include <ipc/fault.h>
 #include <arch/paging.h>
@@ -155,10 +156,21 @@ int space_lookup(struct space *s, uint64_t va, uint64_t *pa, uint32_t *rights)
     return 1;
 }
 
+/* Derived entries lost rights or went, in spaces not named: this CPU's
+ * loaded one, and every other CPU's. */
 void mapdb_flush(void)
 {
     if (active_space)
         write_cr3(active_space->pml4_phys);
+    tlb_shootdown(NULL, false);
+}
+
+void space_tlb_stale(struct space *s)
+{
+    if (s == active_space)
+        mapdb_stale = true;           /* mapdb_flush: here and every other CPU */
+    else
+        tlb_shootdown(s, false);      /* the CPUs that have it loaded */
 }
 
 /* The first present entry of t at or after i (n: none). Tables are mostly
@@ -196,6 +208,7 @@ static void teardown(struct space *s)
     object_owner_died(s);             /* a space that goes takes its task's making along */
     if (active_space == s)
         space_activate(NULL);
+    tlb_shootdown(s, true);           /* no CPU keeps the tables about to go */
     /* Every mapping made in it goes, with what was derived from it. */
     mapdb_unmap_all(&s->mappings);
     mapdb_sync();

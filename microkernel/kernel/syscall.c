@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <arch/apic.h>
 #include <arch/percpu.h>
+#include <arch/smp.h>
 #include <arch/syscall_asm.h>
 #include <ipc/abi.h>
 #include <kernel/account.h>
@@ -239,6 +240,8 @@ static struct sys_ret kcall_kernel_info(uint64_t what)
     case KINFO_KMEM_LIMIT: return OK(caller_space()->account->limit);
     case KINFO_KMEM_RESERVE: return OK(account_reserve_frames);
     case KINFO_THREAD_TICKS: return OK(current->ticks);
+    case KINFO_CPUS: return OK(smp_cpus);
+    case KINFO_CPU: return OK(PERCPU(unsigned, CPU_INDEX));
     default: return ERR(IPC_EINVAL);
     }
 }
@@ -283,3 +286,14 @@ const light_fn light_calls[SYS_LIGHT_COUNT] = {
     [SYS_MAP_RIGHTS] = (light_fn)kcall_map_rights,
     [SYS_SPACE_LIMIT] = (light_fn)kcall_space_limit,
 };
+
+/* A light call on several CPUs (entry_smp.S saved the whole context: see
+ * there why), answered in the context. */
+void syscall_light_smp(struct trap_frame *r)
+{
+    struct sys_ret v = light_calls[r->rax](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+    r->rax = v.status;
+    r->rdx = v.value;
+    if (zombie)
+        schedule();                   /* it killed its own caller */
+}

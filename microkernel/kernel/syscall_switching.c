@@ -10,6 +10,7 @@
 #include <boot/exitcode.h>
 #include <ipc/abi.h>
 #include <ipc/fault.h>
+#include <arch/smp.h>
 #include <kernel/endpoint.h>
 #include <kernel/ipc.h>
 #include <kernel/kprintf.h>
@@ -178,9 +179,23 @@ static int64_t kcall_endpoint_destroy(struct trap_frame *r)
     return -1;
 }
 
+/* Pinning may move the caller itself to another CPU: a switching call. */
+static int64_t kcall_thread_pin(struct trap_frame *r)
+{
+    struct thread *t = current;
+    uint64_t err;
+    if (r->rdi != HANDLE_NONE && (err = get_thread(r->rdi, RIGHT_CONTROL, &t)))
+        return (int64_t)err;
+    if (r->rsi >= smp_cpus)
+        return IPC_EINVAL;
+    r->rax = IPC_OK;
+    sched_pin(t, (unsigned)r->rsi);
+    return -1;
+}
+
 /* Every number from SYS_FIRST_SWITCHING to SYS_COUNT has its call (the
  * assertion below keeps it so): no empty slot to test for. */
-_Static_assert(SYS_COUNT - SYS_FIRST_SWITCHING == 13, "a switching call without a handler");
+_Static_assert(SYS_COUNT - SYS_FIRST_SWITCHING == 14, "a switching call without a handler");
 static const switching_fn switching_calls[SYS_COUNT - SYS_FIRST_SWITCHING] = {
     [SYS_YIELD - SYS_FIRST_SWITCHING] = kcall_yield,
     [SYS_CALL - SYS_FIRST_SWITCHING] = kcall_call,
@@ -195,6 +210,7 @@ static const switching_fn switching_calls[SYS_COUNT - SYS_FIRST_SWITCHING] = {
     [SYS_ENDPOINT_DESTROY - SYS_FIRST_SWITCHING] = kcall_endpoint_destroy,
     [SYS_REPLY - SYS_FIRST_SWITCHING] = kcall_reply,
     [SYS_REPLY_SAVED - SYS_FIRST_SWITCHING] = kcall_reply_saved,
+    [SYS_THREAD_PIN - SYS_FIRST_SWITCHING] = kcall_thread_pin,
 };
 
 /* Called from syscall.S with the caller's registers saved in its block. */

@@ -1,4 +1,5 @@
 /* Thread life cycle; see thread.h. */
+#include <arch/apic.h>
 #include <arch/gdt.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
@@ -35,6 +36,7 @@ struct thread *thread_create(struct account *a, struct space *s, uint64_t entry,
     t->priority = (uint8_t)priority;
     sched_set_budget(t, SLICE_TICKS);
     t->space = s;
+    t->cpu = sched_place();
     object_ref(&s->obj);
     t->ctx.rip = entry;
     t->ctx.rsp = stack;
@@ -93,10 +95,15 @@ void thread_kill(struct thread *t, uint64_t status)
         s->death_status = 0;
     }
     object_unref(&s->obj);
-    if (t == current)
-        zombie = t;                 /* its block stays valid until we switch */
-    else
+    sched_unplace(t);
+    struct cpu *on = sched_running_on(t);
+    if (on) {
+        on->dying = t;              /* its block stays valid until that CPU switches */
+        if (on != this_cpu())
+            apic_send_fixed(on->apic_id, VEC_IPI);   /* to enter the kernel and see */
+    } else {
         object_unref(&t->obj);
+    }
 }
 
 void thread_unnamed(struct thread *t)
@@ -105,9 +112,22 @@ void thread_unnamed(struct thread *t)
         thread_kill(t, IPC_EDEAD);  /* nobody could ever start it again */
 }
 
+/* Another CPU runs t, which was stopped while it ran: make that CPU enter
+ * the kernel (sched_entry_check) to see what became of it. */
+static void tell_cpu_running(struct thread *t)
+{
+    struct cpu *on = sched_running_on(t);
+    if (on && on != this_cpu())
+        apic_send_fixed(on->apic_id, VEC_IPI);
+}
+
 void thread_start(struct thread *t)
 {
-    if (t->state == TS_INACTIVE)
+    if (t->state != TS_INACTIVE)
+        return;
+    if (sched_running_on(t))
+        t->state = TS_RUNNING;      /* stopped on another CPU, which had not let it go yet */
+    else
         sched_ready(t);
 }
 
@@ -127,7 +147,10 @@ void thread_stop(struct thread *t)
         else
             t->ctx.rax = IPC_ECANCELED;
     }
+    bool was_running = t->state == TS_RUNNING;
     t->state = TS_INACTIVE;
+    if (was_running)
+        tell_cpu_running(t);
 }
 
 static const char *const state_names[] = {

@@ -16,9 +16,6 @@
 #define TRACE_EVENTS_MAX (1ull << 22)
 
 bool trace_on;
-bool (*fastpath_call_entry)(struct trap_frame *) = fastpath_call;
-bool (*fastpath_reply_recv_entry)(struct trap_frame *) = fastpath_reply_recv;
-bool (*fastpath_fault_entry)(struct thread *) = fastpath_fault;
 static struct trace_record *records, *next, *end;
 static uint64_t capacity, dropped;
 
@@ -55,9 +52,7 @@ void trace_start(void)
     end = records + capacity;
     uint64_t n = capacity, frames = frames_wanted;
     trace_on = true;
-    fastpath_call_entry = fastpath_call_traced;
-    fastpath_reply_recv_entry = fastpath_reply_recv_traced;
-    fastpath_fault_entry = fastpath_fault_traced;
+    fastpath_choose();
     kprintf("kernel: trace on: up to %lu events (%lu KiB), written to port 0x%x at the end\n", n,
             frames * 4, TRACE_PORT);
 }

@@ -32,12 +32,12 @@ uint64_t vm_map_prepare(struct space *from, struct space *to, uint64_t src, uint
 }
 
 /* Ends an operation that changed entries of s (replaced, unmapped or
- * given other rights): s's TLB entries when s is loaded, and those of
+ * given other rights): s's TLB entries wherever s is loaded, and those of
  * derived mappings elsewhere. */
 static void flush(struct space *s, bool changed)
 {
-    if (changed && s == active_space)
-        mapdb_stale = true;
+    if (changed)
+        space_tlb_stale(s);
     mapdb_sync();
 }
 

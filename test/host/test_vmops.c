@@ -148,6 +148,12 @@ int space_prepare_tables(struct space *s, uint64_t va)
 }
 
 void mapdb_flush(void) { flush_total++; }
+/* One CPU: space.c's, without other CPUs to ask. */
+void space_tlb_stale(struct space *s)
+{
+    if (s == active_space)
+        mapdb_stale = true;
+}
 
 static void reset_counts(void)
 {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one QEMU test configuration and judges it.
 #   test/qemu/run-case.sh [--build DIR] NAME [run-ovmf.sh options...]
+#   MK_SMP=N test/qemu/run-case.sh ...   the boot on N CPUs, unless it chooses
 #
 # test/qemu/cases/NAME.sh describes the boot (see cases/README.md) and the
 # verdict: EXPECT_STATUS (run-ovmf.sh exit status), EXPECT (extended regexes
@@ -24,7 +25,9 @@ source "$case_file"
 echo "== $name: $DESCRIPTION"
 
 mkdir -p "$BUILD/run"
-log=$BUILD/run/$name.log
+# MK_SMP=N: the same boot on N CPUs (run-ovmf.sh), its own log.
+log=$BUILD/run/$name${MK_SMP:+.smp$MK_SMP}.log
+[[ -n ${MK_SMP:-} ]] && echo "   (on ${CASE_SMP:-$MK_SMP} CPUs)"
 "$SRC/scripts/run-ovmf.sh" --build "$BUILD" --no-install --no-build --test "$name" "$@" >"$log" 2>&1
 status=$?
 

@@ -56,6 +56,7 @@ enum {
     SYS_ENDPOINT_DESTROY = 26, /* (ep h): waiters get IPC_EDEAD */
     SYS_REPLY           = 27,  /* (-, tag, w0..w3): answer the caller, go on */
     SYS_REPLY_SAVED     = 28,  /* (reply h, tag, w0..w3): answer a saved reply */
+    SYS_THREAD_PIN      = 29,  /* (thread h or 0: the caller, cpu): it runs on CPU cpu */
     SYS_COUNT
 };
 
@@ -161,6 +162,8 @@ enum {
     /* Timer ticks charged to the calling thread: those it ran and those
      * servers ran working for it (time donation, kernel/sched.h). */
     KINFO_THREAD_TICKS = 9,
+    KINFO_CPUS = 10,         /* CPUs that run threads (SYS_THREAD_PIN's 0 .. n-1) */
+    KINFO_CPU = 11,          /* the CPU the calling thread runs on */
 };
 
 #define PRIORITY_COUNT   16    /* 0 lowest .. 15 highest */

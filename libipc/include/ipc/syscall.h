@@ -294,4 +294,12 @@ static inline uint64_t sys_thread_destroy(handle_t t) { return sys_obj(SYS_THREA
 static inline uint64_t sys_space_destroy(handle_t s) { return sys_obj(SYS_SPACE_DESTROY, s); }
 static inline uint64_t sys_endpoint_destroy(handle_t e) { return sys_obj(SYS_ENDPOINT_DESTROY, e); }
 
+/* Thread t (HANDLE_NONE: the calling thread) runs on CPU `cpu` from now
+ * on, 0 .. sys_kernel_info(KINFO_CPUS) - 1; IPC_EINVAL for any other. */
+static inline uint64_t sys_thread_pin(handle_t t, uint64_t cpu)
+{
+    struct ipc_msg m = { .tag = cpu };
+    return sys_ipc(SYS_THREAD_PIN, t, &m).status;
+}
+
 #endif

@@ -8,6 +8,7 @@
 #include <kernel/lib.h>
 #include <kernel/mapdb.h>
 #include <kernel/panic.h>
+#include <arch/tlb.h>
 
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 #define PTE_P   (1ull << 0)
@@ -113,6 +114,7 @@ uint64_t kunmap_shadow(uint64_t table_phys)
     *e = 0;
     uint64_t va = MAPDB_SHADOW_BASE + table_phys;
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+    tlb_kernel_changed();             /* the other CPUs' copies go when they next lock */
     return pa;
 }
 

@@ -2,6 +2,7 @@
 #include <arch/gdt.h>
 #include <arch/io.h>
 #include <arch/percpu.h>
+#include <arch/smp.h>
 #include <kernel/thread.h>
 
 _Static_assert(__builtin_offsetof(struct cpu, self) == CPU_SELF, "percpu layout");
@@ -15,6 +16,8 @@ _Static_assert(__builtin_offsetof(struct cpu, dying) == CPU_ZOMBIE, "percpu layo
 _Static_assert(__builtin_offsetof(struct cpu, tss) == CPU_TSS, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, tss.rsp) == CPU_TSS_RSP0, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, ticks) == CPU_TICKS, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, index) == CPU_INDEX, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, ready_levels) == CPU_READY_MASK, "percpu layout");
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "context layout used by syscall.S");
 
 #define MSR_STAR          0xc0000081u
@@ -31,7 +34,8 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "context layout used by sysc
 #define RFLAGS_AC  (1u << 18)
 
 struct cpu cpu0;
-extern char syscall_entry[];
+struct cpu *cpus[SMP_MAX_CPUS] = { &cpu0 };
+extern char syscall_entry[], syscall_entry_smp[];
 
 void percpu_init(uint64_t kernel_stack_top)
 {
@@ -52,4 +56,9 @@ void percpu_init_cpu(struct cpu *c, unsigned index, uint64_t kernel_stack_top)
     /* Enter the kernel with interrupts off, string ops upward, and AC clear
      * so SMAP holds until a user-copy routine opens it. */
     wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_NT | RFLAGS_AC);
+}
+
+void percpu_use_smp_entry(void)
+{
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry_smp);
 }

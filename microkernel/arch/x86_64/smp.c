@@ -7,7 +7,11 @@
 #include <arch/smp.h>
 #include <arch/trap.h>
 #include <ipc/cmdline.h>
+#include <arch/tlb.h>
 #include <kernel/acpi.h>
+#include <kernel/bkl.h>
+#include <kernel/fastpath.h>
+#include <kernel/sched.h>
 #include <kernel/boot.h>
 #include <kernel/cpu.h>
 #include <kernel/frames.h>
@@ -41,6 +45,7 @@ _Static_assert(sizeof(struct ap_memory) + 4 * FRAME_SIZE <= AP_PAGES * FRAME_SIZ
 #define EFER_NXE_BIT (1u << 11)
 
 unsigned smp_cpus = 1;
+static volatile uint32_t go;         /* smp_run: the started CPUs take threads */
 
 static void ap_entry(struct cpu *c) __attribute__((noreturn, used));
 static void ap_entry(struct cpu *c)
@@ -54,11 +59,16 @@ static void ap_entry(struct cpu *c)
     apic_init_ap();
     apic_start_timer();
     __atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-    /* No thread runs here yet (smp.h): the timer's interrupts only count
-     * (trap_dispatch touches nothing shared for an interrupt from kernel
-     * mode), and prove the CPU takes interrupts. */
-    for (;;)
+    /* Until smp_run the timer's interrupts only count (trap_dispatch
+     * touches nothing shared for an interrupt from kernel mode), and prove
+     * the CPU takes interrupts. */
+    while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
         __asm__ volatile("sti; hlt; cli" ::: "memory");
+    idt_load();                       /* the lock-taking entries now */
+    percpu_use_smp_entry();
+    bkl_acquire();
+    schedule();
+    return_to_user_smp();
 }
 
 /* The trampoline's pages must be RAM the firmware left us. */
@@ -112,8 +122,25 @@ static uint64_t ipis_before[SMP_MAX_CPUS];
 
 void smp_ipi(void)
 {
-    struct cpu *self = PERCPU(struct cpu *, CPU_SELF);
+    struct cpu *self = this_cpu();
     __atomic_add_fetch(&self->ipis, 1, __ATOMIC_RELEASE);
+    tlb_serve();
+}
+
+void smp_run(void)
+{
+    if (smp_cpus == 1)
+        return;
+    for (unsigned i = 1; i < smp_cpus; i++)
+        cpus[i] = started[i - 1];
+    bkl_acquire();                    /* held until the first return to user mode */
+    smp_running = true;
+    fastpath_choose();
+    idt_use_smp();
+    percpu_use_smp_entry();
+    __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+    for (unsigned i = 1; i < smp_cpus; i++)
+        apic_send_fixed(cpus[i]->apic_id, VEC_IPI);   /* out of their halt */
 }
 
 static int has_ticked(unsigned i) { return __atomic_load_n(&started[i]->ticks, __ATOMIC_RELAXED) != 0; }

@@ -12,14 +12,8 @@
  * dispatcher on the kernel stack, and leave through return_to_user, which
  * loads whichever thread is current by then.
  */
-#include <arch/gdt.h>
-#include <arch/percpu.h>
-#include <arch/regs.h>
-
+#include <arch/entry_asm.h>
 #include <arch/syscall_asm.h>
-#define CTX_RIP     (17 * 8)
-#define CTX_RFLAGS  (19 * 8)
-#define CTX_RSP     (20 * 8)
 
     .text
     .globl syscall_entry
@@ -54,15 +48,7 @@ syscall_entry:
     jmp return_to_user
 
 switching:
-    mov %gs:CPU_CTX_TOP, %rsp
-    pushq $SEL_USER_DATA            /* ss */
-    pushq %gs:CPU_USER_RSP          /* rsp */
-    push %r11                       /* rflags */
-    pushq $SEL_USER_CODE            /* cs */
-    push %rcx                       /* rip */
-    pushq $0                        /* error */
-    pushq $CTX_SYSCALL              /* vector: came by syscall */
-    PUSH_GPRS
+    SYSCALL_FRAME
     mov %gs:CPU_KERNEL_RSP, %rsp
     /* The IPC fastpath first (kernel/fastpath.c); it returns 0 to hand the
      * call to the slow path with nothing changed. */

@@ -90,6 +90,8 @@ void trap_dispatch(struct trap_frame *tf)
     if (tf->vector == VEC_IPI) {
         apic_eoi();
         smp_ipi();
+        if (tf->cs & 3)
+            sched_preempt_if_outranked();   /* woken for a thread that outranks current */
         return;
     }
     if (tf->cs & 3) {

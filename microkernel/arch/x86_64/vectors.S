@@ -1,37 +1,15 @@
-/* Exception entry stubs 0..31. Each pushes a dummy error code where the CPU
- * pushes none, then its vector, so every trap_frame has the same shape. */
+/* Exception and interrupt entry stubs (arch/entry_asm.h), one CPU. With
+ * several, entry_smp.S's take their place. */
 
-#include <arch/percpu.h>
-#include <arch/regs.h>
+#include <arch/entry_asm.h>
 
     .text
-.macro stub v
+/* 0..31 the exceptions, 32 the LAPIC timer, 33 an IPI from another CPU. */
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33
     .p2align 4
 vector_\v:
-    .if !((\v == 8) || (\v >= 10 && \v <= 14) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30))
-    pushq $0
-    .endif
-    pushq $\v
-    jmp trap_common
-.endm
-
-.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    stub \v
+    TRAP_STUB \v, trap_common
 .endr
-
-/* LAPIC timer */
-    .p2align 4
-vector_32:
-    pushq $0
-    pushq $32
-    jmp trap_common
-
-/* An IPI from another CPU */
-    .p2align 4
-vector_33:
-    pushq $0
-    pushq $33
-    jmp trap_common
 /* Spurious interrupts (LAPIC, masked PIC): no EOI, nothing to do. */
     .globl spurious_interrupt
     .p2align 4
@@ -71,12 +49,6 @@ trap_common:
     .p2align 3
     .globl trap_vectors
 trap_vectors:
-.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33
     .quad vector_\v
 .endr
-    .globl trap_vector_timer
-trap_vector_timer:
-    .quad vector_32
-    .globl trap_vector_ipi
-trap_vector_ipi:
-    .quad vector_33

@@ -21,6 +21,8 @@
 #define CPU_TSS         64   /* this CPU's TSS; rsp[0] at +4 */
 #define CPU_TSS_RSP0    (CPU_TSS + 4)
 #define CPU_TICKS       168  /* its timer's interrupts */
+#define CPU_INDEX       176  /* 0: the boot CPU */
+#define CPU_READY_MASK  200  /* bit p: its ready queue of priority p is not empty */
 
 /* Marks a context saved by `syscall` (return with sysret). */
 #define CTX_SYSCALL     0x100
@@ -49,17 +51,28 @@ struct cpu {
     uint32_t apic_id;
     volatile uint32_t online;     /* set by the CPU itself once it runs (smp.c) */
     volatile uint64_t ipis;       /* IPIs it has taken (smp.c) */
+    uint32_t ready_levels;        /* kernel/sched.h: ready_mask */
+    uint32_t threads;             /* live threads placed on it (sched.c) */
+    volatile uint32_t tlb_pending; /* a TLB flush asked of it, not yet done (tlb.c) */
+    uint32_t kernel_tlb_gen;      /* the kernel mappings' generation it has flushed to */
 } __attribute__((aligned(256)));  /* the TSS (+64..+168) stays inside one page */
-
-extern struct cpu cpu0;
 
 /* This CPU's field at offset `off` (CPU_*), as an lvalue of `type`. */
 #define PERCPU(type, off) (*(type __seg_gs *)(off))
+
+extern struct cpu cpu0;
+/* Every running CPU's block by index (smp_cpus of them; cpus[0] = &cpu0). */
+extern struct cpu *cpus[];
+
+static inline struct cpu *this_cpu(void) { return PERCPU(struct cpu *, CPU_SELF); }
+
 
 /* Per-CPU MSRs: GS bases, SYSCALL entry; percpu_init for the boot CPU
  * (cpu0), percpu_init_cpu for an application processor's block. */
 void percpu_init(uint64_t kernel_stack_top);
 void percpu_init_cpu(struct cpu *c, unsigned index, uint64_t kernel_stack_top);
+/* This CPU's system calls enter by the lock-taking entry (entry_smp.S). */
+void percpu_use_smp_entry(void);
 
 /* Where the next entry from user mode saves its registers (the running
  * thread's saved context): the per-CPU pointers syscall.S uses and the
@@ -72,8 +85,10 @@ static inline void percpu_set_context(struct trap_frame *ctx)
     PERCPU(uint64_t, CPU_TSS_RSP0) = top;
 }
 
-/* Restores the current thread's context and returns to user mode. */
+/* Restores the current thread's context and returns to user mode; the
+ * _smp one releases the kernel lock first (entry_smp.S). */
 void return_to_user(void) __attribute__((noreturn));
+void return_to_user_smp(void) __attribute__((noreturn));
 #endif
 
 #endif

@@ -3,9 +3,10 @@
  * start-up IPIs through a trampoline in low memory (trampoline.S), each
  * with its own stack, GDT, TSS, IST stacks and per-CPU block.
  *
- * For now a started processor enables what the boot CPU enabled, starts
- * its timer, says it runs, and idles taking its timer's interrupts:
- * threads run on the boot CPU only (docs/architecture.md, "CPUs").
+ * A started processor enables what the boot CPU enabled, starts its
+ * timer, says it runs, and idles taking its timer's interrupts until
+ * smp_run; then every CPU schedules threads under the big kernel lock
+ * (kernel/bkl.h; docs/architecture.md, "CPUs" and "Locking").
  */
 #ifndef ARCH_SMP_H
 #define ARCH_SMP_H
@@ -28,6 +29,10 @@ extern unsigned smp_cpus;
 /* This CPU took an IPI (VEC_IPI; trap_dispatch, interrupts off). It takes
  * no lock: the CPU that sent it may hold one and wait for this. */
 void smp_ipi(void);
+
+/* Several CPUs run: from now on entries take the kernel lock (the caller
+ * holds it on return) and the other CPUs take threads once it is free. */
+void smp_run(void);
 #endif
 
 #endif

@@ -35,6 +35,9 @@ void idt_init(void);
 /* Loads the (one, shared) IDT on this CPU: what an application processor
  * does, idt_init having built it. */
 void idt_load(void);
+/* From now on this CPU, and each that calls idt_load after, takes the
+ * entries that take the kernel lock (entry_smp.S). */
+void idt_use_smp(void);
 void trap_dispatch(struct trap_frame *tf);
 
 /* "#PF page fault", ... */

@@ -36,7 +36,11 @@ extern struct thread *current;
 #include <arch/percpu.h>
 #define current PERCPU(struct thread *, CPU_CURRENT)   /* this CPU's */
 #endif
-extern uint32_t ready_mask;        /* bit p: a thread of priority p is ready */
+#ifdef KERNEL_HOST_TEST
+extern uint32_t ready_mask;
+#else                                /* bit p: a thread of priority p is ready here */
+#define ready_mask PERCPU(uint32_t, CPU_READY_MASK)
+#endif
 #ifdef KERNEL_HOST_TEST
 extern struct thread *zombie;
 #else                                /* died while current; freed at the next switch */
@@ -46,12 +50,29 @@ extern struct thread *zombie;
 /* True when no ready thread outranks priority p (p may run now). */
 static inline bool sched_may_run(unsigned p) { return (ready_mask >> p) <= 1; }
 
-/* Whether a woken thread may run at once instead of queueing: nothing
- * ready outranks it, and it owes no time while others of its level wait
- * (one comparison: the fastpath's and the slow path's check). */
-static inline bool sched_may_switch_to(const struct thread *t)
+/* Whether t is placed on this CPU (its ready queue is this CPU's). */
+static inline bool sched_here(const struct thread *t)
+{
+#ifdef KERNEL_HOST_TEST
+    (void)t;
+    return true;
+#else
+    return t->cpu == PERCPU(unsigned, CPU_INDEX);
+#endif
+}
+
+/* Whether a woken thread of this CPU may run at once instead of queueing:
+ * nothing ready outranks it, and it owes no time while others of its
+ * level wait (one comparison: the fastpath's and the slow path's check). */
+static inline bool sched_may_switch_to_here(const struct thread *t)
 {
     return (ready_mask >> t->priority) <= t->owes_nothing;
+}
+
+/* The same for any woken thread: one placed on another CPU runs there. */
+static inline bool sched_may_switch_to(const struct thread *t)
+{
+    return sched_here(t) && sched_may_switch_to_here(t);
 }
 
 static inline void sched_set_budget(struct thread *t, int32_t budget)
@@ -60,7 +81,9 @@ static inline void sched_set_budget(struct thread *t, int32_t budget)
     t->owes_nothing = budget > 0;
 }
 
-void sched_ready(struct thread *t);      /* -> TS_READY, tail of its level */
+/* -> TS_READY, tail of its level on its CPU; another CPU is sent an IPI
+ * when t should run there now (it idles, or t outranks what it runs). */
+void sched_ready(struct thread *t);
 void sched_unready(struct thread *t);    /* out of its ready queue */
 /* Highest ready priority, or -1 when nothing is ready. */
 int  sched_top_priority(void);
@@ -84,5 +107,25 @@ void sched_tick(void);
 
 /* After a wakeup: run a ready thread that outranks current. */
 void sched_preempt_if_outranked(void);
+
+/* The CPU a new thread goes on: the one with fewest threads, this one
+ * among equals (counted in; sched_unplace when the thread ends). */
+unsigned sched_place(void);
+void sched_unplace(const struct thread *t);
+
+/* Moves t to CPU `cpu` (< smp_cpus): queued, it changes queues; running
+ * here, it goes there now; running on another CPU, that CPU is made to
+ * let it go (its next kernel entry, which the IPI causes). */
+void sched_pin(struct thread *t, unsigned cpu);
+
+/* The CPU whose current thread t is (NULL: t runs nowhere). */
+struct cpu *sched_running_on(const struct thread *t);
+
+/* At an entry from user mode on several CPUs, with the kernel lock taken:
+ * another CPU may have killed, stopped or moved current meanwhile. True
+ * when current goes on; false when it may not run here any more (then the
+ * next thread is current, and an interrupted system call will be made
+ * again when the thread next runs). */
+bool sched_entry_check(bool by_syscall);
 
 #endif

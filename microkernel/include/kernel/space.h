@@ -117,6 +117,10 @@ uint64_t space_map_root(struct space *s, uint64_t va, uint64_t pa, uint32_t righ
 int  space_lookup(struct space *s, uint64_t va, uint64_t *pa, uint32_t *rights);
 
 /* True when [va, va+len) lies in the user half without wrapping. */
+/* Entries of s lost rights or went: its TLB entries go on every CPU that
+ * has it loaded, this one's at the next mapdb_sync (arch/tlb.h). */
+void space_tlb_stale(struct space *s);
+
 static inline bool user_range_ok(uint64_t va, uint64_t len)
 {
     return va < USER_TOP && len <= USER_TOP - va;

@@ -51,6 +51,7 @@ struct thread {
     struct thread *space_next;      /* the space's list of live threads */
     struct thread *all_next, *all_prev;  /* every live thread */
     struct fault_info fault;
+    uint32_t cpu;                   /* the CPU it runs on (sched_place, sched_pin) */
 };
 
 struct account;

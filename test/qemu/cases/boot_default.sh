@@ -4,7 +4,7 @@ EXPECT_STATUS=0
 EXPECT=(
   '^loader: kernel /boot/kernel.elf entry FFFFFFFF8'
   '^module hello\.elf: [0-9]+ bytes at 0x[0-9a-f]+, entry 0x[0-9a-f]+, [0-9]+ segments$'
-  '^BOOT ok kernel=[0-9]+\.[0-9]+\.[0-9]+ usable_mib=(2[0-9][0-9]) modules=[0-9]+ cpus=1 cpu=[a-z0-9,]+$'
+  '^BOOT ok kernel=[0-9]+\.[0-9]+\.[0-9]+ usable_mib=(2[0-9][0-9]) modules=[0-9]+ cpus='"${MK_SMP:-1}"' cpu=[a-z0-9,]+$'
   'cpu=.*nx'
   '^pager: [0-9]+ frames \([0-9]+ MiB\), committing up to [0-9]+ pages; starting hello.elf$'
   '^hello: hello from user space, pid 1$'
