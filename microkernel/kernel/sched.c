@@ -76,6 +76,7 @@ struct cpu *sched_running_on(const struct thread *t)
 
 void sched_pin(struct thread *t, unsigned cpu)
 {
+    t->pinned = true;
     if (t->cpu == cpu)
         return;
     bool queued = t->state == TS_READY;
@@ -130,12 +131,52 @@ static __attribute__((noinline)) struct thread *pay_debts(int p, struct thread *
     return t;
 }
 
+/* This CPU has nothing ready: it takes the best ready thread of another
+ * CPU that is not pinned there (the highest priority, the busiest CPU's
+ * among equals), so that work waiting behind a busy CPU runs. */
+static bool steal(void)
+{
+    struct cpu *self = this_cpu(), *from = NULL;
+    int best = -1;
+    for (unsigned i = 0; i < smp_cpus; i++) {
+        struct cpu *c = cpus[i];
+        if (c == self)
+            continue;
+        for (uint32_t m = c->ready_levels; m; m &= ~(1u << (31 - __builtin_clz(m)))) {
+            int p = 31 - __builtin_clz(m);
+            if (p < best)
+                break;
+            struct thread *t = ready_queues[i][p].head;
+            while (t && t->pinned)
+                t = t->qnext;
+            if (t && (p > best || c->threads > from->threads)) {
+                best = p;
+                from = c;
+            }
+            if (t)
+                break;
+        }
+    }
+    if (!from)
+        return false;
+    struct thread *t = ready_queues[from->index][best].head;
+    while (t->pinned)
+        t = t->qnext;
+    sched_unready(t);
+    from->threads--;
+    self->threads++;
+    t->cpu = self->index;
+    sched_ready(t);
+    return true;
+}
+
 /* The first thread of the top level that owes no time. */
 static struct thread *pick(void)
 {
     int p = sched_top_priority();
-    if (p < 0)
+    if (p < 0 && (!smp_running || !steal()))
         return NULL;
+    p = sched_top_priority();
     struct thread *t = tqueue_pop(&ready[p]);
     if (__builtin_expect(!t->owes_nothing, 0))
         t = pay_debts(p, t);
@@ -204,6 +245,10 @@ static struct thread *idle(void)
     if (unlikely(trace_on))
         trace_switch(current, NULL);
     current = NULL;
+    if (zombie) {                    /* not used any more: it must not wait for a thread to run */
+        object_unref(&zombie->obj);
+        zombie = NULL;
+    }
     for (;;) {
         if (!thread_any_alive()) {
             kprintf("kernel: the root task died and every other task has ended\n");

@@ -69,19 +69,10 @@ trap_common_smp:
     testb $3, CTX_CS(%rsp)
     jz 1f
     swapgs
+    mov %rsp, %rdi                  /* the frame: current's context (TSS.rsp0) */
     mov %gs:CPU_KERNEL_RSP, %rsp
-    mov %cr2, %r12                  /* before waiting: kept in a callee-saved register */
-    xor %edi, %edi                  /* not by syscall */
-    call bkl_enter
-    test %al, %al
-    jz return_to_user_smp
-    mov %gs:CPU_CTX, %rdi           /* the frame is current's context (TSS.rsp0) */
-    cmpq $14, CTX_VECTOR(%rdi)
-    jne 2f
-    mov %r12, %rsi
-    call fault_from_user
-    jmp return_to_user_smp
-2:  call trap_dispatch
+    mov %cr2, %rsi                  /* read before any wait */
+    call trap_from_user_smp         /* arch/trap.h */
     jmp return_to_user_smp
 1:  mov %rsp, %rdi
     call trap_dispatch

@@ -5,6 +5,7 @@
  */
 #include <arch/io.h>
 #include <arch/trap.h>
+#include <kernel/bkl.h>
 #include <kernel/diag.h>
 #include <arch/apic.h>
 #include <arch/percpu.h>
@@ -78,17 +79,29 @@ void trap_print_box(const struct trap_frame *tf, const char *who)
     diag_end();
 }
 
-void trap_dispatch(struct trap_frame *tf)
+/* What an interrupt needs before anything else, and without the kernel
+ * lock: its EOI (else the local APIC holds back the next one of its
+ * priority, IPIs too: a CPU that waits for the lock, then finds it may not
+ * go on and idles, must still hear them) and this CPU's tick count. */
+static void interrupt_ack(const struct trap_frame *tf)
 {
     if (tf->vector == VEC_TIMER) {
         apic_eoi();
         PERCPU(uint64_t, CPU_TICKS)++;    /* this CPU's; cpu0's is the system's clock */
+    } else if (tf->vector == VEC_IPI) {
+        apic_eoi();
+    }
+}
+
+/* The rest of a trap, acknowledged. */
+static void trap_handle(struct trap_frame *tf)
+{
+    if (tf->vector == VEC_TIMER) {
         if (tf->cs & 3)
             sched_tick();
         return;
     }
     if (tf->vector == VEC_IPI) {
-        apic_eoi();
         smp_ipi();
         if (tf->cs & 3)
             sched_preempt_if_outranked();   /* woken for a thread that outranks current */
@@ -104,4 +117,21 @@ void trap_dispatch(struct trap_frame *tf)
               short_name(tf->vector), tf->rip, read_cr2(), tf->error);
     panic("kernel exception %s at rip=0x%lx error=0x%lx", short_name(tf->vector),
           tf->rip, tf->error);
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+    interrupt_ack(tf);
+    trap_handle(tf);
+}
+
+void trap_from_user_smp(struct trap_frame *tf, uint64_t cr2)
+{
+    interrupt_ack(tf);
+    if (!bkl_enter(false))
+        return;                           /* current does not go on here */
+    if (tf->vector == VEC_PF)
+        fault_from_user(tf, cr2);
+    else
+        trap_handle(tf);
 }

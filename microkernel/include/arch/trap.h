@@ -39,6 +39,9 @@ void idt_load(void);
  * entries that take the kernel lock (entry_smp.S). */
 void idt_use_smp(void);
 void trap_dispatch(struct trap_frame *tf);
+/* A trap from user mode with several CPUs (entry_smp.S): acknowledged,
+ * then handled under the kernel lock if current may go on (bkl_enter). */
+void trap_from_user_smp(struct trap_frame *tf, uint64_t cr2);
 
 /* "#PF page fault", ... */
 const char *trap_name(uint64_t vector);

@@ -52,6 +52,7 @@ struct thread {
     struct thread *all_next, *all_prev;  /* every live thread */
     struct fault_info fault;
     uint32_t cpu;                   /* the CPU it runs on (sched_place, sched_pin) */
+    bool pinned;                    /* by SYS_THREAD_PIN: no other CPU takes it (sched.c) */
 };
 
 struct account;
