@@ -11,13 +11,15 @@ static uint64_t caller(struct child_args *a)
     return 0;
 }
 
-/* Takes one call, tells ktest, then waits forever without replying. */
+/* Takes one call, tells ktest, then waits forever without replying: in a
+ * send nobody receives (a receive would give the reply up: IPC_ECANCELED
+ * for the caller, before ktest, on another CPU, kills us). */
 static uint64_t silent_server(struct child_args *a)
 {
     struct ipc_msg m = {0};
     sys_recv(a->ep[0], &m);
     child_report(a, 1, 0);
-    sys_recv(a->ep[1], &m);          /* nobody ever sends here */
+    sys_send(a->ep[1], &m);          /* nobody ever receives here */
     return 0;
 }
 
@@ -33,7 +35,7 @@ static int server_dies(void)
         child_spawn(&cli, caller, report, 0, 0, CHILD_PRIORITY))
         return test_fail(name, "setup failed");
     srv.args->ep[0] = child_grant(&srv, ep, RIGHT_RECV, 0);
-    srv.args->ep[1] = child_grant(&srv, idle, RIGHT_RECV, 0);
+    srv.args->ep[1] = child_grant(&srv, idle, RIGHT_SEND, 0);
     cli.args->ep[0] = child_grant(&cli, ep, RIGHT_SEND, 0);
     sys_thread_start(srv.thread);
     sys_thread_start(cli.thread);

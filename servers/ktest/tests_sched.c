@@ -33,6 +33,11 @@ int tests_sched(void)
         child_spawn(&work, worker, report, 0, 0, CHILD_PRIORITY))
         return test_fail(name, "cannot spawn");
     work.args->value[0] = 200000;
+    /* Both on one CPU (ours), where only preemption lets the worker run
+     * beside the spinner (on several CPUs they would be placed apart). */
+    uint64_t cpu = sys_kernel_info(KINFO_CPU);
+    if (sys_thread_pin(spin.thread, cpu) || sys_thread_pin(work.thread, cpu))
+        return test_fail(name, "cannot pin the two to CPU %lu", cpu);
     uint64_t ticks0 = sys_kernel_info(KINFO_TICKS);
     /* The spinner runs first; only the timer can get the worker going. */
     sys_thread_start(spin.thread);
