@@ -185,14 +185,18 @@ static struct thread *pick(void)
     return t;
 }
 
+static void free_zombie(void)
+{
+    object_unref(&zombie->obj);
+    __atomic_store_n(&zombie, NULL, __ATOMIC_RELEASE);   /* bkl_release_settled reads it */
+}
+
 void sched_switch_to(struct thread *t)
 {
     if (unlikely(trace_on))
         trace_switch(current, t);      /* before a zombie current is freed */
-    if (zombie && zombie != t) {
-        object_unref(&zombie->obj);    /* died while running; now unused */
-        zombie = NULL;
-    }
+    if (zombie && zombie != t)
+        free_zombie();                 /* died while running; now unused */
     current = t;
     t->state = TS_RUNNING;
     space_activate(t->space);
@@ -245,10 +249,8 @@ static struct thread *idle(void)
     if (unlikely(trace_on))
         trace_switch(current, NULL);
     current = NULL;
-    if (zombie) {                    /* not used any more: it must not wait for a thread to run */
-        object_unref(&zombie->obj);
-        zombie = NULL;
-    }
+    if (zombie)                      /* not used any more: it must not wait for a thread to run */
+        free_zombie();
     for (;;) {
         if (!thread_any_alive()) {
             kprintf("kernel: the root task died and every other task has ended\n");

@@ -104,17 +104,26 @@ static int past_the_bound(const char *name)
     int64_t stacks = mmap(0, WAITERS_MAX * 4 * PAGE, PROT_READ | PROT_WRITE, 0);
     if (stacks < 0)
         return utest_fail(name, "mmap", (uint64_t)-stacks, 0);
+    handle_t waiters[WAITERS_MAX];
     for (int i = 0; i < WAITERS_MAX; i++) {
-        handle_t t;
         uint64_t top = (uint64_t)stacks + (uint64_t)(i + 1) * 4 * PAGE - 8;
         if (sys_thread_create(SELF_SPACE_HANDLE, (uint64_t)extra_waiter, top, 10, (uint64_t)i,
-                              &t) ||
-            sys_thread_start(t))
+                              &waiters[i]) ||
+            sys_thread_start(waiters[i]))
             return utest_fail(name, "extra waiter", (uint64_t)i, 0);
-        sys_handle_close(t);
     }
-    for (int i = 0; i < 200; i++)
-        sys_yield();                          /* they are all in wait() by now */
+    /* Until they are all in wait() (on other CPUs they run beside us: our
+     * turns are no measure of theirs), at most 5 s. */
+    uint64_t t0 = sys_kernel_info(KINFO_TICKS);
+    for (int i = 0; i < WAITERS_MAX && sys_kernel_info(KINFO_TICKS) - t0 < 500;) {
+        uint64_t status;
+        if (sys_thread_state(waiters[i], &status) == THREAD_BLOCKED_REPLY)
+            i++;
+        else
+            sys_yield();
+    }
+    for (int i = 0; i < WAITERS_MAX; i++)
+        sys_handle_close(waiters[i]);
     int st;
     int64_t r = wait_pid(sleeper, &st);
     kill_child(sleeper);
