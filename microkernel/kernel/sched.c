@@ -35,12 +35,15 @@ static void kick(struct cpu *c, const struct thread *t)
 
 void sched_ready(struct thread *t)
 {
-    struct cpu *c = cpus[t->cpu];
     t->state = TS_READY;
     tqueue_push(&ready_queues[t->cpu][t->priority], t);
-    c->ready_levels |= 1u << t->priority;
-    if (unlikely(c != this_cpu()))
+    if (likely(sched_here(t))) {
+        ready_mask |= 1u << t->priority;
+    } else {
+        struct cpu *c = cpus[t->cpu];
+        c->ready_levels |= 1u << t->priority;
         kick(c, t);
+    }
 }
 
 void sched_unready(struct thread *t)
@@ -116,15 +119,15 @@ int sched_top_priority(void)
     return ready_mask ? 31 - __builtin_clz(ready_mask) : -1;
 }
 
-/* t, just taken from level p, owes time: while others of its level wait,
+/* t, just taken from its level's queue q, owes time: while others of its level wait,
  * each that owes pays a turn and goes behind them; alone at its level, it
  * owes nobody. Ends: every pass raises a budget. */
-static __attribute__((noinline)) struct thread *pay_debts(int p, struct thread *t)
+static __attribute__((noinline)) struct thread *pay_debts(struct tqueue *q, struct thread *t)
 {
-    while (t->budget <= 0 && ready[p].head) {
+    while (t->budget <= 0 && q->head) {
         sched_set_budget(t, t->budget + SLICE_TICKS);
-        tqueue_push(&ready[p], t);
-        t = tqueue_pop(&ready[p]);
+        tqueue_push(q, t);
+        t = tqueue_pop(q);
     }
     if (t->budget <= 0)
         sched_set_budget(t, SLICE_TICKS);
@@ -174,13 +177,16 @@ static bool steal(void)
 static struct thread *pick(void)
 {
     int p = sched_top_priority();
-    if (p < 0 && (!smp_running || !steal()))
-        return NULL;
-    p = sched_top_priority();
-    struct thread *t = tqueue_pop(&ready[p]);
+    if (unlikely(p < 0)) {
+        if (!smp_running || !steal())
+            return NULL;
+        p = sched_top_priority();
+    }
+    struct tqueue *q = &ready[p];
+    struct thread *t = tqueue_pop(q);
     if (__builtin_expect(!t->owes_nothing, 0))
-        t = pay_debts(p, t);
-    if (!ready[p].head)
+        t = pay_debts(q, t);
+    if (!q->head)
         ready_mask &= ~(1u << p);
     return t;
 }

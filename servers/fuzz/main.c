@@ -533,6 +533,7 @@ int main(void)
         wait_pid(pid, 0);
     }
     uint64_t kmem_before = sys_kernel_info(KINFO_KMEM_USED);
+    uint64_t objects_before = sys_kernel_info(KINFO_OBJECTS);
     int64_t group = fork();
     if (group == 0)
         exit((int)run_children("fuzzer", (unsigned)procs, fuzzer));
@@ -548,6 +549,14 @@ int main(void)
     if (kmem_after != kmem_before) {
         printf("\nfuzz: FAIL: our kernel-memory account holds %lu frames after, %lu before\n",
                kmem_after, kmem_before);
+        failed++;
+    }
+    /* And every kernel object the fuzzers made (on whichever CPU they ran)
+     * is gone with them. */
+    uint64_t objects_after = sys_kernel_info(KINFO_OBJECTS);
+    if (objects_after != objects_before) {
+        printf("\nfuzz: FAIL: %lu kernel objects after, %lu before\n", objects_after,
+               objects_before);
         failed++;
     }
     printf("\nFUZZ procs=%lu canaries=%lu failed=%u seed=%lu\n", procs, canaries, failed, seed);
