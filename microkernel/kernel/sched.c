@@ -33,15 +33,34 @@ static void kick(struct cpu *c, const struct thread *t)
         apic_send_fixed(c->apic_id, VEC_IPI);
 }
 
+/* t waits in a busy CPU's queue: an idle CPU, if there is one, is woken
+ * to take it (steal) rather than when its next tick comes. */
+static void wake_idle_for(const struct thread *t)
+{
+    if (t->pinned)
+        return;
+    for (unsigned i = 0; i < smp_cpus; i++) {
+        struct cpu *c = cpus[i];
+        if (!c->running && !c->ready_levels && c != this_cpu()) {
+            apic_send_fixed(c->apic_id, VEC_IPI);
+            return;
+        }
+    }
+}
+
 void sched_ready(struct thread *t)
 {
     t->state = TS_READY;
     tqueue_push(&ready_queues[t->cpu][t->priority], t);
     if (likely(sched_here(t))) {
         ready_mask |= 1u << t->priority;
+        if (unlikely(smp_running) && current && current != t)
+            wake_idle_for(t);
     } else {
         struct cpu *c = cpus[t->cpu];
         c->ready_levels |= 1u << t->priority;
+        if (c->running && t->priority <= c->running->priority)
+            wake_idle_for(t);
         kick(c, t);
     }
 }
