@@ -19,10 +19,15 @@
  *                                   fork variants (servers/bench/memory.c says what each does)
  *   bench.warmup=N bench.iters=N    default 100 and 1000; fork_exit_1mib
  *                                   uses a fifth of each
+ *   bench.only=NAME[,NAME...]       only the benchmarks whose names start with
+ *                                   those words (as ours), e.g. pipe_pingpong_cross_cpu
+ *
+ * pipe_pingpong_cross_cpu (ours: ipc_cross_cpu) needs two CPUs: with one it
+ * prints "LINUX note pipe_pingpong_cross_cpu skipped: one CPU" and no figure.
  *
  * Every figure has the minimum of an empty timed region subtracted
  * (printed first as empty_region); the switch benchmarks report half a
- * round trip (one switch).
+ * round trip (one switch), pipe_pingpong_cross_cpu the whole round trip.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,6 +56,7 @@ static unsigned warmup = 100, iters = 1000, fork_mib = 1, dz_mib = 0;
 static unsigned fork_rewrite, child_pct, churn_mib;   /* fork variants, as ours */
 static unsigned ipc_blocked, ipc_runnable;            /* the crowd beside the pipe, as ours */
 static char unit[16] = "ticks";
+static char only[64];                                 /* bench.only: "" runs every benchmark */
 static int rdtscp;
 static uint64_t overhead;
 static uint64_t *samples;      /* iters entries */
@@ -179,18 +185,40 @@ static void read_cmdline(void)
             churn_mib = parse_uint(tok + 16, 0);
         } else if (!strncmp(tok, "bench.dz_mib=", 13)) {
             dz_mib = parse_uint(tok + 13, dz_mib);
+        } else if (!strncmp(tok, "bench.only=", 11)) {
+            snprintf(only, sizeof only, "%s", tok + 11);
         } else if (!strncmp(tok, "bench.fork_mib=", 15)) {
             fork_mib = !strcmp(tok + 15, "0") ? 0 : parse_uint(tok + 15, fork_mib);
         }
     }
 }
 
-static void pin_cpu0(void)
+/* Whether bench.only chooses `name`: some word of it is the start of the
+ * name (every benchmark when it is empty), as in servers/bench/main.c. */
+static int chosen(const char *name)
+{
+    if (!only[0])
+        return 1;
+    for (const char *w = only; *w;) {
+        size_t k = strcspn(w, ",");
+        if (k && !strncmp(name, w, k))
+            return 1;
+        w += w[k] ? k + 1 : k;
+    }
+    return 0;
+}
+
+static int pin_cpu(int cpu)
 {
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(0, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0)
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set);
+}
+
+static void pin_cpu0(void)
+{
+    if (pin_cpu(0) != 0)
         die("sched_setaffinity");
 }
 
@@ -416,6 +444,80 @@ static void bench_pipe(void)
     report(name, samples, iters, 2);
 }
 
+/* The pipe ping-pong between two processes on two CPUs: this one pinned to
+ * CPU 0 (pin_cpu0), the child to CPU 1; one byte there and back per round
+ * trip, timed as pipe_pingpong is, and reported whole (not per switch).
+ * Proof, outside the timed region: every byte came back as sent (each
+ * round sends another), and the child, asked with '?' before and after
+ * the timed round trips, answers with the CPU it runs on ('0' + CPU). */
+static void bench_pipe_cross_cpu(void)
+{
+    const char *name = "pipe_pingpong_cross_cpu";
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 2) {
+        out("LINUX note %s skipped: one CPU\n", name);
+        return;
+    }
+    int to_child[2], to_parent[2];
+    if (pipe(to_child) || pipe(to_parent))
+        die("pipe");
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        char c;
+        close(to_child[1]);
+        close(to_parent[0]);
+        if (pin_cpu(1) != 0)
+            _exit(1);
+        while (read(to_child[0], &c, 1) == 1) {
+            if (c == '?')
+                c = (char)('0' + sched_getcpu());
+            if (write(to_parent[1], &c, 1) != 1)
+                break;
+        }
+        _exit(0);
+    }
+    close(to_child[0]);
+    close(to_parent[1]);
+    unsigned client_cpu0 = 0, server_cpu1 = 0, answered = 0;
+    char c = '?';
+    if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1)
+        die("pipe_pingpong_cross_cpu: the child did not answer");
+    server_cpu1 += c == '1';
+    client_cpu0 += sched_getcpu() == 0;
+    for (unsigned i = 0; i < warmup + iters; i++) {
+        char sent = (char)('a' + i % 26);
+        c = sent;
+        uint64_t t0 = timing_begin();
+        if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1)
+            die("pipe ping-pong across CPUs");
+        uint64_t t1 = timing_end(rdtscp);
+        if (i >= warmup)
+            samples[i - warmup] = t1 - t0;
+        answered += c == sent;
+    }
+    client_cpu0 += sched_getcpu() == 0;
+    c = '?';
+    if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1)
+        die("pipe_pingpong_cross_cpu: the child did not answer");
+    server_cpu1 += c == '1';
+    close(to_child[1]);
+    close(to_parent[0]);
+    int status = -1;
+    waitpid(pid, &status, 0);
+    if (client_cpu0 < 2 || server_cpu1 < 2 || answered < warmup + iters ||
+        !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        out("LINUX error %s: client_cpu0=%u server_cpu1=%u (wanted 2 each) answered=%u "
+            "wanted=%u child status %d: no figure\n", name, client_cpu0, server_cpu1, answered,
+            warmup + iters, status);
+        return;
+    }
+    out("LINUX note %s client_cpu0=%u server_cpu1=%u answered=%u wanted=%u\n", name,
+        client_cpu0, server_cpu1, answered, warmup + iters);
+    report(name, samples, iters, 1);
+}
+
 /* First write to each page of a fresh anonymous mapping. */
 static void bench_demand_zero(void)
 {
@@ -537,13 +639,23 @@ int main(void)
      * threads, glibc's fork does more (and keeps the thread stacks mapped),
      * about 50k instructions more per round under icount. */
     empty_region();
-    bench_getppid();
-    bench_demand_zero();
-    bench_cow();
-    bench_fork_exit();
-    bench_pipe();
-    bench_sched_yield();
-    bench_futex();
+    if (chosen("getppid"))
+        bench_getppid();
+    if (chosen("demand_zero_fault"))
+        bench_demand_zero();
+    if (chosen("cow_fault"))
+        bench_cow();
+    if (chosen("fork_exit"))
+        bench_fork_exit();
+    if (chosen("pipe_pingpong"))
+        bench_pipe();
+    if (chosen("sched_yield"))
+        bench_sched_yield();
+    if (chosen("futex_handoff"))
+        bench_futex();
+    /* Last: it only needs a second CPU (the others all run on CPU 0). */
+    if (chosen("pipe_pingpong_cross_cpu"))
+        bench_pipe_cross_cpu();
 
     out("LINUX done\n");
     power_off();

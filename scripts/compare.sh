@@ -8,16 +8,24 @@
 # figures without their environment cannot be checked).
 #
 # usage: scripts/compare.sh [--icount (default) | --tcg | --kvm] [--cpu MODEL]
-#                           [--quick] [--out DIR] [--scaling] [-h]
+#                           [--quick] [--out DIR] [--scaling] [--no-cross-cpu] [-h]
 # --scaling also runs scripts/scaling.sh (--icount: how costs grow with
 # size; about 15 minutes) into the same folder.
+# Then, unless --no-cross-cpu, the IPC round trip across CPUs (ours:
+# ipc_cross_cpu, Linux: pipe_pingpong_cross_cpu) on two CPUs, boots of
+# their own that run only that benchmark (two or three minutes), into
+# results/cross-cpu.txt and cross-cpu.csv; the one-CPU table and files
+# above are made before and do not change. Under --icount ours is counted
+# in instructions on two CPUs and both are also timed without icount
+# (MTTCG, host ticks): Linux does not bring its second CPU up under
+# -icount. docs/benchmarks.md, "Across CPUs", says what each figure means.
 # Figures are medians. In --icount mode they are guest instructions and two
 # runs give the same numbers; --tcg gives noisy host-clock ticks; --kvm real
 # cycles where KVM works.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-mode=icount cpu= quick=0 out=$SRC/results scaling=0
+mode=icount cpu= quick=0 out=$SRC/results scaling=0 cross_cpu=1
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -27,6 +35,7 @@ while [[ $# -gt 0 ]]; do
     --cpu) cpu=$2; shift 2 ;;
     --quick) quick=1; shift ;;
     --scaling) scaling=1; shift ;;
+    --no-cross-cpu) cross_cpu=0; shift ;;
     --out) out=$(realpath -m "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
@@ -138,4 +147,46 @@ fi
 if [[ $scaling == 1 ]]; then
   q=(); [[ $quick == 1 ]] && q=(--quick)
   "$SRC/scripts/scaling.sh" --out "$out" "${q[@]}"
+fi
+
+# Across CPUs: two CPUs, client on CPU 0, server on CPU 1, round trips.
+if [[ $cross_cpu == 1 ]]; then
+  extra=(--smp 2); [[ -n $cpu ]] && extra+=(--cpu "$cpu"); [[ $quick == 1 ]] && extra+=(--quick)
+  ours_only=bench.only=ipc_cross_cpu linux_only=bench.only=pipe_pingpong_cross_cpu
+  # median NAME FILE, from a BENCH or LINUX line
+  median() { sed -n "s/^\(BENCH\|LINUX\) $1 min=[0-9]* median=\([0-9]*\) .*/\2/p" "$2" | head -1; }
+  # Under --icount: ours in instructions (Linux cannot run there), then both
+  # without icount, where the two CPUs run at once (MTTCG, host ticks).
+  timed=$mode; [[ $mode == icount ]] && timed=tcg
+  rows=()
+  if [[ $mode == icount ]]; then
+    echo "compare: across CPUs: our benchmark (--icount --smp 2)" >&2
+    "$SRC/scripts/run-ovmf.sh" --icount "${extra[@]}" --append "$ours_only" > "$out/ours-smp2-icount.log" 2>&1 ||
+      { echo "compare: our --icount --smp 2 run failed; see $out/ours-smp2-icount.log" >&2; exit 1; }
+    rows+=("icount,insns,$(median ipc_cross_cpu "$out/ours-smp2-icount.log"),")
+  fi
+  echo "compare: across CPUs: our benchmark (--$timed --smp 2)" >&2
+  "$SRC/scripts/run-ovmf.sh" "--$timed" "${extra[@]}" --append "$ours_only" > "$out/ours-smp2.log" 2>&1 ||
+    { echo "compare: our --$timed --smp 2 run failed; see $out/ours-smp2.log" >&2; exit 1; }
+  echo "compare: across CPUs: the Linux baseline (--$timed --smp 2)" >&2
+  "$SRC/scripts/linux-baseline.sh" "--$timed" "${extra[@]}" --append "$linux_only" > "$out/linux-smp2.log" 2>&1 ||
+    { echo "compare: the Linux --$timed --smp 2 run failed; see $out/linux-smp2.log" >&2; exit 1; }
+  unit2=$(sed -n 's/^BENCH ipc_cross_cpu .* unit=\([a-z]*\) .*/\1/p' "$out/ours-smp2.log" | head -1)
+  accel2=$timed; [[ $timed == tcg ]] && accel2="tcg (MTTCG)"
+  rows+=("$accel2,$unit2,$(median ipc_cross_cpu "$out/ours-smp2.log"),$(median pipe_pingpong_cross_cpu "$out/linux-smp2.log")")
+  {
+    printf '%-14s %-6s %14s %26s %8s\n' "mode" "unit" "ipc_cross_cpu" "pipe_pingpong_cross_cpu" "ratio"
+    echo "mode,unit,ours_median,linux_median,ratio" > "$out/cross-cpu.csv"
+    for r in "${rows[@]}"; do
+      IFS=, read -r m u o l <<<"$r"
+      ratio=-; [[ -n $o && -n $l && $l != 0 ]] && ratio=$(awk -v o="$o" -v l="$l" 'BEGIN { printf "%.3f", o / l }')
+      printf '%-14s %-6s %14s %26s %8s\n' "$m" "$u" "${o:-?}" "${l:--}" "$ratio"
+      echo "$m,$u,$o,$l,$ratio" >> "$out/cross-cpu.csv"
+    done
+    echo
+    echo "round trips (call + reply, not per switch), medians; two CPUs, client on CPU 0,"
+    echo "server on CPU 1 (ours: another address space). $(date -u +%Y-%m-%d), $(qemu-system-x86_64 --version | head -1),"
+    echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (ticks follow the host clock: its load shows)."
+  } | tee "$out/cross-cpu.txt"
+  echo "compare: wrote $out/cross-cpu.txt and $out/cross-cpu.csv" >&2
 fi

@@ -16,11 +16,16 @@
 #   --kvm             KVM, unit=cycles, when /dev/kvm really starts a guest
 #                     (else falls back to plain TCG, unit=ticks)
 #   --cpu MODEL       CPU model (default qemu64; host under KVM)
+#   --smp N           CPUs (default 1); with 2 or more pipe_pingpong_cross_cpu
+#                     runs too (CPU 0 and CPU 1). Plain TCG then runs one host
+#                     thread per CPU (MTTCG), as scripts/run-ovmf.sh does.
+#                     Not with --icount: Linux does not boot its second CPU there
 #   --timeout S       seconds before the run is killed (default 600 icount, 300 otherwise)
 #   --quick           10 warm-up + 100 measured iterations (fork: 2 + 20)
 #   --out FILE        also write the LINUX lines to FILE
 #   --append "TEXT"   more kernel command line, e.g. "bench.fork_mib=32" (the
-#                     size parameters, read as our benchmark reads them)
+#                     size parameters, read as our benchmark reads them) or
+#                     "bench.only=pipe_pingpong_cross_cpu" (only those benchmarks)
 #   --build DIR       build directory (default: build/linux-baseline in the source tree)
 #   --kernel FILE     Linux kernel image (default: the newest /boot/vmlinuz-*)
 #   --no-install      do not install missing packages (fail if any is missing)
@@ -29,7 +34,7 @@ set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$SRC/build/linux-baseline
-mode=icount cpu='' timeout_s='' quick=0 out_file='' kernel='' install=1 extra_append=''
+mode=icount cpu='' timeout_s='' quick=0 out_file='' kernel='' install=1 extra_append='' smp=1
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 need_arg() { [[ $# -ge 2 ]] || { echo "linux-baseline.sh: $1 needs a value" >&2; exit 1; }; }
@@ -39,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --tcg) mode=tcg; shift ;;
     --kvm) mode=kvm; shift ;;
     --cpu) need_arg "$@"; cpu=$2; shift 2 ;;
+    --smp) need_arg "$@"; smp=$2; shift 2 ;;
     --timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
     --quick) quick=1; shift ;;
     --append) need_arg "$@"; extra_append=$2; shift 2 ;;
@@ -52,6 +58,14 @@ while [[ $# -gt 0 ]]; do
 done
 
 say() { echo "linux-baseline: $*" >&2; }
+[[ $smp =~ ^[1-9][0-9]*$ ]] || { say "--smp wants a number of CPUs, not '$smp'"; exit 1; }
+# Debian's Linux 6.1 does not get past bringing up its second CPU under
+# QEMU 7.2's -icount (still "x86: Booting SMP configuration:" after 8
+# minutes; docs/benchmarks.md, "Across CPUs"): say so instead of waiting.
+if [[ $mode == icount && $smp -gt 1 ]]; then
+  say "--icount with --smp $smp: Linux does not boot its second CPU under -icount; use --tcg (MTTCG) or --kvm"
+  exit 1
+fi
 
 # Packages: QEMU, a C compiler with static glibc, the kernel, cpio, gzip.
 if [[ $install == 1 ]]; then
@@ -105,7 +119,9 @@ fi
 
 append="console=ttyS0 quiet panic=-1 bench.unit=$unit${extra_append:+ $extra_append}"
 [[ $quick == 1 ]] && append+=" bench.warmup=10 bench.iters=100"
-qemu=(qemu-system-x86_64 -nodefaults -machine q35 -accel "$accel" -m 512M -smp 1
+accel_opt=$accel
+[[ $accel == tcg && $smp -gt 1 && $mode != icount ]] && accel_opt=tcg,thread=multi
+qemu=(qemu-system-x86_64 -nodefaults -machine q35 -accel "$accel_opt" -m 512M -smp "$smp"
   -cpu "$cpu" -display none -no-reboot -monitor none -serial stdio
   -kernel "$kernel" -initrd "$OUT/initramfs.cpio.gz" -append "$append")
 if [[ $mode == icount ]]; then
@@ -115,7 +131,7 @@ fi
 tmo=(timeout -k 5 "$timeout_s")
 
 LOG=$OUT/console.log
-say "booting $(basename "$kernel") ($mode, cpu=$cpu, unit=$unit$([[ $quick == 1 ]] && echo ", quick"))"
+say "booting $(basename "$kernel") ($mode, cpu=$cpu, smp=$smp, unit=$unit$([[ $quick == 1 ]] && echo ", quick"))"
 start=$SECONDS
 set +e
 "${tmo[@]}" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r//g' | tee "$LOG" |
@@ -138,8 +154,20 @@ fork_name=fork_exit_${fork_mib}mib
 pipe_name=pipe_pingpong
 [[ ${extra_append:-} =~ bench\.ipc_blocked=([1-9][0-9]*) ]] && pipe_name+=_blocked${BASH_REMATCH[1]}
 [[ ${extra_append:-} =~ bench\.ipc_runnable=([1-9][0-9]*) ]] && pipe_name+=_runnable${BASH_REMATCH[1]}
-names=(empty_region getppid sched_yield futex_handoff "$pipe_name" "$dz"
-  cow_fault "$fork_name")
+# Each benchmark as bench.only knows it (linux_bench.c's chosen) and the
+# name its line has.
+bases=(getppid sched_yield futex_handoff pipe_pingpong demand_zero_fault cow_fault fork_exit)
+lines=(getppid sched_yield futex_handoff "$pipe_name" "$dz" cow_fault "$fork_name")
+[[ $smp -gt 1 ]] && { bases+=(pipe_pingpong_cross_cpu); lines+=(pipe_pingpong_cross_cpu); }
+words=()
+[[ ${extra_append:-} =~ (^|[[:space:]])bench\.only=([^[:space:]]+) ]] &&
+  IFS=, read -r -a words <<<"${BASH_REMATCH[2]}"
+names=(empty_region)
+for i in "${!bases[@]}"; do
+  keep=$(( ${#words[@]} == 0 ))
+  for w in "${words[@]}"; do [[ -n $w && ${bases[i]} == "$w"* ]] && keep=1; done
+  [[ $keep == 1 ]] && names+=("${lines[i]}")
+done
 missing=()
 for n in "${names[@]}"; do
   grep -Eq "^LINUX $n min=[0-9]+ median=[0-9]+ avg=[0-9]+ max=[0-9]+ unit=$unit iters=[0-9]+\$" \

@@ -65,6 +65,7 @@ void bench_fault_roundtrip(void);
 void bench_demand_zero(void);
 void bench_cow(void);
 void bench_fork_exit(void);
+void bench_ipc_cross_cpu(void);   /* two CPUs or more; else a "skipped" line */
 
 /* A second thread in our own space, running fn(arg) on a fresh stack. */
 handle_t bench_thread(void (*fn)(uint64_t), uint64_t arg);

@@ -37,6 +37,7 @@ static const struct {
     { "demand_zero_fault", bench_demand_zero },
     { "cow_fault", bench_cow },
     { "fork_exit", bench_fork_exit },
+    { "ipc_cross_cpu", bench_ipc_cross_cpu },   /* last: it leaves the bench pinned to CPU 0 */
 };
 
 /* Whether bench.only=a,b,... (empty: every benchmark) chooses `name`:
@@ -94,7 +95,7 @@ int main(void)
     if (!ran) {
         printf("bench: bench.only=%s names no benchmark (null_syscall, ipc_yield_same_as, "
                "ipc_yield_cross_as, kernel_yield, fault_roundtrip, demand_zero_fault, cow_fault, "
-               "fork_exit)\n", only);
+               "fork_exit, ipc_cross_cpu)\n", only);
         return 1;
     }
     bench_table();
