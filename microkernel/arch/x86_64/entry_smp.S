@@ -67,18 +67,13 @@ trap_common_smp:
     PUSH_GPRS
     cld
     testb $3, CTX_CS(%rsp)
-    jz 1f
+    jz trap_from_kernel             /* vectors.S: no lock (an idling CPU, or a kernel bug) */
     swapgs
     mov %rsp, %rdi                  /* the frame: current's context (TSS.rsp0) */
     mov %gs:CPU_KERNEL_RSP, %rsp
     mov %cr2, %rsi                  /* read before any wait */
     call trap_from_user_smp         /* arch/trap.h */
     jmp return_to_user_smp
-1:  mov %rsp, %rdi
-    call trap_dispatch
-    POP_GPRS
-    add $16, %rsp                   /* vector, error code */
-    iretq
 
     .section .rodata
     .p2align 3

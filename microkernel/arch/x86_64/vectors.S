@@ -38,6 +38,9 @@ trap_common:
     jmp return_to_user
 2:  call trap_dispatch
     jmp return_to_user
+/* From kernel mode (entry_smp.S's traps come here too). */
+    .globl trap_from_kernel
+trap_from_kernel:
 1:  mov %rsp, %rdi
     call trap_dispatch
     POP_GPRS
