@@ -1,6 +1,5 @@
 /* The big kernel lock; see bkl.h. */
 #include <arch/percpu.h>
-#include <arch/smp.h>
 #include <arch/tlb.h>
 #include <kernel/bkl.h>
 #include <kernel/sched.h>
@@ -31,24 +30,6 @@ void bkl_release(void)
 {
     lock.holder = -1;
     __atomic_store_n(&lock.serving, lock.serving + 1, __ATOMIC_RELEASE);
-}
-
-void bkl_release_settled(void)
-{
-    struct cpu *self = this_cpu();
-    uint64_t wait = self->killed_on;
-    self->killed_on = 0;
-    bkl_release();
-    for (unsigned i = 0; wait; i++, wait >>= 1) {
-        if (!(wait & 1))
-            continue;
-        /* Until it has let go; not if someone killed ours meanwhile (that
-         * CPU may be waiting for us: we must go and take the IPI). */
-        while (__atomic_load_n(&cpus[i]->dying, __ATOMIC_ACQUIRE) && !self->dying) {
-            tlb_serve();
-            __builtin_ia32_pause();
-        }
-    }
 }
 
 bool bkl_held(void)

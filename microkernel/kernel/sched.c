@@ -213,7 +213,7 @@ static struct thread *pick(void)
 static void free_zombie(void)
 {
     object_unref(&zombie->obj);
-    __atomic_store_n(&zombie, NULL, __ATOMIC_RELEASE);   /* bkl_release_settled reads it */
+    zombie = NULL;
 }
 
 void sched_switch_to(struct thread *t)
@@ -261,11 +261,27 @@ static bool all_cpus_idle(void)
  * go on meanwhile. */
 static void halt(void)
 {
-    if (smp_running)
-        bkl_release();
-    __asm__ volatile("sti; hlt; cli" ::: "memory");
-    if (smp_running)
-        bkl_acquire();
+    if (!smp_running) {
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+        return;
+    }
+    bkl_release();
+    /* Back for the lock only when there may be something to do: idle CPUs
+     * that took it at every tick kept its holder waiting behind them (with
+     * many virtual CPUs on few host ones, a waiting CPU the host does not
+     * run holds up every ticket after it). Hints, read without the lock:
+     * whoever makes work for this CPU sets them before its IPI. */
+    for (;;) {
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+        if (this_cpu() == &cpu0)
+            break;                    /* the boot CPU watches for the end and the report */
+        bool work = false;
+        for (unsigned i = 0; i < smp_cpus && !work; i++)
+            work = __atomic_load_n(&cpus[i]->ready_levels, __ATOMIC_RELAXED) != 0;
+        if (work)
+            break;
+    }
+    bkl_acquire();
 }
 
 static struct thread *idle(void)

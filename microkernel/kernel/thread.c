@@ -99,10 +99,8 @@ void thread_kill(struct thread *t, uint64_t status)
     struct cpu *on = sched_running_on(t);
     if (on) {
         on->dying = t;              /* its block stays valid until that CPU switches */
-        if (on != this_cpu()) {
+        if (on != this_cpu())
             apic_send_fixed(on->apic_id, VEC_IPI);   /* to enter the kernel and see */
-            this_cpu()->killed_on |= 1ull << on->index;   /* bkl_release_settled */
-        }
     } else {
         object_unref(&t->obj);
     }

@@ -551,9 +551,15 @@ int main(void)
                kmem_after, kmem_before);
         failed++;
     }
-    /* And every kernel object the fuzzers made (on whichever CPU they ran)
-     * is gone with them. */
+    /* And every kernel object the fuzzers made is gone with them: at once
+     * on one CPU; with several, a thread killed while it ran on another
+     * CPU goes when that CPU next enters the kernel (an IPI away), so a
+     * little later (at most a second here). */
     uint64_t objects_after = sys_kernel_info(KINFO_OBJECTS);
+    for (uint64_t t0 = sys_kernel_info(KINFO_TICKS);
+         objects_after != objects_before && sys_kernel_info(KINFO_TICKS) - t0 < 100;
+         objects_after = sys_kernel_info(KINFO_OBJECTS))
+        sys_yield();
     if (objects_after != objects_before) {
         printf("\nfuzz: FAIL: %lu kernel objects after, %lu before\n", objects_after,
                objects_before);

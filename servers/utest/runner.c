@@ -1,7 +1,7 @@
 /*
  * utest: the test runner, started by the pager as init ("init=utest.elf").
  * It runs one suite of test programs ("utest.suite=NAME" on the command
- * line: isolation), one after the other, each in its own
+ * line: isolation, smp, smp_attacks), one after the other, each in its own
  * process, and checks that each exits with 0. A program of the suite that
  * is not on the ESP is a failure: a case that forgot a module must not
  * pass by running less. It exits with the number of failures, which ends
@@ -20,8 +20,17 @@ static const char *const isolation_suite[] = {
     "a_flood.elf", "a_lifetimes.elf", 0,
 };
 
+/* The SMP stress test (test/qemu/cases/smp_stress*.sh): a pager test
+ * program, run apart from the conformance suite on several CPUs. */
+static const char *const smp_suite[] = { "t_smp.elf", 0 };
+/* The SMP attacks (test/qemu/cases/smp_attacks.sh), kept out of the
+ * isolation suite: they want several CPUs. */
+static const char *const smp_attacks_suite[] = { "a_smp.elf", 0 };
+
 static const struct { const char *name; const char *const *programs; } suites[] = {
     { "isolation", isolation_suite },
+    { "smp", smp_suite },
+    { "smp_attacks", smp_attacks_suite },
 };
 
 int main(void)
@@ -33,7 +42,7 @@ int main(void)
         if (!strcmp(suites[i].name, which))
             programs = suites[i].programs;
     if (!programs) {
-        printf("TEST utest fail no such suite '%s' (utest.suite=isolation)\n", which);
+        printf("TEST utest fail no such suite '%s' (utest.suite=isolation, smp or smp_attacks)\n", which);
         return 1;
     }
     int failed = 0, ran = 0;

@@ -53,7 +53,7 @@ syscall_entry_smp:
  * switches away from it (a killed current is this CPU's zombie). */
     .globl return_to_user_smp
 return_to_user_smp:
-    call bkl_release_settled
+    call bkl_release
     jmp return_to_user
 
 .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33

@@ -55,7 +55,6 @@ struct cpu {
     uint32_t threads;             /* live threads placed on it (sched.c) */
     volatile uint32_t tlb_pending; /* a TLB flush asked of it, not yet done (tlb.c) */
     uint32_t kernel_tlb_gen;      /* the kernel mappings' generation it has flushed to */
-    uint64_t killed_on;           /* bit i: this CPU killed CPU i's running thread (bkl.c) */
 } __attribute__((aligned(256)));  /* the TSS (+64..+168) stays inside one page */
 
 /* This CPU's field at offset `off` (CPU_*), as an lvalue of `type`. */

@@ -21,11 +21,6 @@ extern bool smp_running;
 
 void bkl_acquire(void);
 void bkl_release(void);
-/* The way back to user mode (entry_smp.S): the lock goes; then, when this
- * CPU killed threads that ran on other CPUs, it waits until those CPUs
- * have let their blocks go, so that the kernel's objects and memory are
- * back when the call that killed them returns. */
-void bkl_release_settled(void);
 /* Whether this CPU holds it (assertions). */
 bool bkl_held(void);
 
