@@ -1,5 +1,6 @@
 /* The big kernel lock; see bkl.h. */
 #include <arch/percpu.h>
+#include <arch/smp.h>
 #include <arch/tlb.h>
 #include <kernel/bkl.h>
 #include <kernel/sched.h>
@@ -19,7 +20,7 @@ void bkl_acquire(void)
 {
     uint32_t ticket = __atomic_fetch_add(&lock.next, 1, __ATOMIC_RELAXED);
     while (__atomic_load_n(&lock.serving, __ATOMIC_ACQUIRE) != ticket) {
-        tlb_serve();
+        smp_serve_requests();
         __builtin_ia32_pause();
     }
     lock.holder = (int)PERCPU(unsigned, CPU_INDEX);

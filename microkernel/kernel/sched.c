@@ -118,11 +118,40 @@ void sched_pin(struct thread *t, unsigned cpu)
     }
 }
 
+static bool let_go_pending(struct cpu *c)
+{
+    return c->let_go != NULL;
+}
+
+void sched_let_go(struct cpu *on, struct thread *t)
+{
+    on->let_go = t;
+    apic_send_fixed(on->apic_id, VEC_IPI);
+    smp_wait_served(on, let_go_pending, "let a killed thread go");
+}
+
+void sched_serve_let_go(void)
+{
+    struct cpu *self = this_cpu();
+    if (!self->let_go)
+        return;
+    /* It saved its registers in t's block on the way in (user mode is
+     * left only by an entry, and the entry is where this is served); from
+     * now on nothing here uses the block: sched_entry_check picks another
+     * thread once this CPU has the lock. */
+    current = NULL;
+    __atomic_store_n(&self->let_go, NULL, __ATOMIC_RELEASE);
+}
+
 bool sched_entry_check(bool by_syscall)
 {
     struct thread *t = current;
-    if (likely(t->state == TS_RUNNING && sched_here(t)))
+    if (likely(t && t->state == TS_RUNNING && sched_here(t)))
         return true;
+    if (!t) {                        /* killed by another CPU while it ran here */
+        schedule();
+        return false;
+    }
     if (by_syscall && t->state != TS_DEAD)
         t->ctx.rip -= 2;             /* `syscall` again when it runs next */
     if (t->state == TS_RUNNING)

@@ -97,13 +97,13 @@ void thread_kill(struct thread *t, uint64_t status)
     object_unref(&s->obj);
     sched_unplace(t);
     struct cpu *on = sched_running_on(t);
-    if (on) {
-        on->dying = t;              /* its block stays valid until that CPU switches */
-        if (on != this_cpu())
-            apic_send_fixed(on->apic_id, VEC_IPI);   /* to enter the kernel and see */
-    } else {
-        object_unref(&t->obj);
+    if (on == this_cpu()) {
+        zombie = t;                 /* its block holds our context until we switch */
+        return;
     }
+    if (on)
+        sched_let_go(on, t);        /* that CPU stops using its block */
+    object_unref(&t->obj);
 }
 
 void thread_unnamed(struct thread *t)

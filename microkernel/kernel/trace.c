@@ -1,6 +1,7 @@
 /* The event trace; see trace.h and ipc/trace.h. */
 #include <arch/apic.h>
 #include <arch/io.h>
+#include <arch/percpu.h>
 #include <arch/smp.h>
 #include <ipc/cmdline.h>
 #include <kernel/boot.h>
@@ -76,8 +77,9 @@ void trace_emit(uint32_t what, const struct thread *t, uint64_t peer, uint64_t w
             space = (uint32_t)t->space->id;
     }
     r->tsc = tsc;
-    /* event, cpu 0, flags and thread in one store; space and peer in one */
-    __builtin_memcpy(&r->event, &(uint64_t){ (what & 0xffff00ffu) | thread << 32 }, 8);
+    /* event, cpu, flags and thread in one store; space and peer in one */
+    uint64_t cpu = PERCPU(unsigned, CPU_INDEX) & 0xff;
+    __builtin_memcpy(&r->event, &(uint64_t){ (what & 0xffff00ffu) | cpu << 8 | thread << 32 }, 8);
     __builtin_memcpy(&r->space, &(uint64_t){ space | (uint64_t)(uint32_t)peer << 32 }, 8);
     r->words[0] = w0;
     r->words[1] = w1;

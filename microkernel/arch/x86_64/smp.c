@@ -17,6 +17,7 @@
 #include <kernel/frames.h>
 #include <kernel/kprintf.h>
 #include <kernel/lib.h>
+#include <kernel/panic.h>
 #include <stddef.h>
 
 /* trampoline.S's slots, in its order. */
@@ -124,7 +125,25 @@ void smp_ipi(void)
 {
     struct cpu *self = this_cpu();
     __atomic_add_fetch(&self->ipis, 1, __ATOMIC_RELEASE);
+    smp_serve_requests();
+}
+
+void smp_serve_requests(void)
+{
     tlb_serve();
+    sched_serve_let_go();
+}
+
+#define SERVE_WAIT_US 10000000
+
+void smp_wait_served(struct cpu *c, bool (*busy)(struct cpu *), const char *what)
+{
+    for (uint64_t us = 0; busy(c); us++) {
+        if (us == SERVE_WAIT_US)
+            panic("smp: the CPU with APIC id %u did not %s in %u s", c->apic_id, what,
+                  SERVE_WAIT_US / 1000000);
+        apic_delay_us(1);
+    }
 }
 
 void smp_run(void)

@@ -17,11 +17,6 @@ static bool request_leave;
 
 static uint32_t kernel_gen;          /* kernel mappings removed so far */
 
-/* A CPU that does not flush within this is broken: the kernel's own
- * invariant, not something a program can cause (it runs with interrupts
- * on in user mode, and waits for the lock serving requests). */
-#define SHOOTDOWN_WAIT_US 10000000
-
 void tlb_serve(void)
 {
     struct cpu *self = this_cpu();
@@ -34,6 +29,11 @@ void tlb_serve(void)
         write_cr3(read_cr3());
     }
     __atomic_store_n(&self->tlb_pending, 0, __ATOMIC_RELEASE);
+}
+
+static bool flush_pending(struct cpu *c)
+{
+    return __atomic_load_n(&c->tlb_pending, __ATOMIC_ACQUIRE) != 0;
 }
 
 void tlb_shootdown(struct space *s, bool leave)
@@ -55,14 +55,8 @@ void tlb_shootdown(struct space *s, bool leave)
         apic_send_fixed(c->apic_id, VEC_IPI);
         waiting[asked++] = c;
     }
-    for (unsigned i = 0; i < asked; i++) {
-        for (uint64_t us = 0; __atomic_load_n(&waiting[i]->tlb_pending, __ATOMIC_ACQUIRE); us++) {
-            if (us == SHOOTDOWN_WAIT_US)
-                panic("tlb: the CPU with APIC id %u did not flush in %u s",
-                      waiting[i]->apic_id, SHOOTDOWN_WAIT_US / 1000000);
-            apic_delay_us(1);
-        }
-    }
+    for (unsigned i = 0; i < asked; i++)
+        smp_wait_served(waiting[i], flush_pending, "flush its TLB");
 }
 
 void tlb_kernel_changed(void)

@@ -55,6 +55,7 @@ struct cpu {
     uint32_t threads;             /* live threads placed on it (sched.c) */
     volatile uint32_t tlb_pending; /* a TLB flush asked of it, not yet done (tlb.c) */
     uint32_t kernel_tlb_gen;      /* the kernel mappings' generation it has flushed to */
+    struct thread *volatile let_go; /* its current, killed by another CPU: to stop using (sched.c) */
 } __attribute__((aligned(256)));  /* the TSS (+64..+168) stays inside one page */
 
 /* This CPU's field at offset `off` (CPU_*), as an lvalue of `type`. */

@@ -17,6 +17,7 @@
 
 #ifndef __ASSEMBLER__
 #include <boot/bootinfo.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Starts every other CPU the MADT lists; returns how many CPUs run (1:
@@ -29,6 +30,18 @@ extern unsigned smp_cpus;
 /* This CPU took an IPI (VEC_IPI; trap_dispatch, interrupts off). It takes
  * no lock: the CPU that sent it may hold one and wait for this. */
 void smp_ipi(void);
+
+/* What other CPUs asked of this one (a TLB flush, to let a killed thread
+ * go): served in the IPI handler and while waiting for the kernel lock,
+ * the two places a CPU that was asked may be. */
+void smp_serve_requests(void);
+
+/* The lock holder waits until CPU c has served its request (busy(c) false).
+ * A CPU that does not within 10 s is broken: the kernel's own invariant,
+ * not something a program can cause (user mode runs with interrupts on,
+ * and the lock wait serves requests). */
+struct cpu;
+void smp_wait_served(struct cpu *c, bool (*busy)(struct cpu *), const char *what);
 
 /* Several CPUs run: from now on entries take the kernel lock (the caller
  * holds it on return) and the other CPUs take threads once it is free. */

@@ -121,6 +121,15 @@ void sched_pin(struct thread *t, unsigned cpu);
 /* The CPU whose current thread t is (NULL: t runs nowhere). */
 struct cpu *sched_running_on(const struct thread *t);
 
+/* Another CPU, `on`, runs t, which this CPU (holding the lock) has
+ * killed: asks it to stop using t's block and waits until it has (it is
+ * in user mode, then enters, or already waits for the lock), so that t
+ * can be freed now and its memory is back when the killing call returns. */
+struct cpu;
+void sched_let_go(struct cpu *on, struct thread *t);
+/* This CPU does that if asked (smp_serve_requests): current becomes NULL. */
+void sched_serve_let_go(void);
+
 /* At an entry from user mode on several CPUs, with the kernel lock taken:
  * another CPU may have killed, stopped or moved current meanwhile. True
  * when current goes on; false when it may not run here any more (then the
