@@ -180,15 +180,22 @@ int test_window_all_frames(const struct root_info *ri)
     return 0;
 }
 
+/* Up to 10,000 of our turns and WAIT_TICKS timer ticks: on one CPU the
+ * thread runs in our yields; on several it may run on another CPU, where
+ * our turns say nothing of its progress. */
+#define WAIT_TICKS 500
+
 int wait_until(handle_t thread, uint64_t state)
 {
-    for (int i = 0; i < 10000; i++) {
+    uint64_t t0 = sys_kernel_info(KINFO_TICKS);
+    for (int i = 0;; i++) {
         uint64_t status, st = sys_thread_state(thread, &status);
         if (status == IPC_EDEAD)
             return state == ~0ull;
         if (st == state)
             return 1;
+        if (i >= 10000 && sys_kernel_info(KINFO_TICKS) - t0 > WAIT_TICKS)
+            return 0;
         sys_yield();
     }
-    return 0;
 }
