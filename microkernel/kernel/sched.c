@@ -65,8 +65,17 @@ void sched_ready(struct thread *t)
     }
 }
 
+/* Each CPU's threads sitting out a turn they owe to another CPU (see
+ * pay_debts): ready again at that CPU's next tick. */
+static struct tqueue paying[SMP_MAX_CPUS];
+
 void sched_unready(struct thread *t)
 {
+    if (unlikely(t->sitting_out)) {
+        tqueue_remove(&paying[t->cpu], t);
+        t->sitting_out = false;
+        return;
+    }
     struct tqueue *q = &ready_queues[t->cpu][t->priority];
     tqueue_remove(q, t);
     if (!q->head)
@@ -167,15 +176,62 @@ int sched_top_priority(void)
     return ready_mask ? 31 - __builtin_clz(ready_mask) : -1;
 }
 
-/* t, just taken from its level's queue q, owes time: while others of its level wait,
- * each that owes pays a turn and goes behind them; alone at its level, it
- * owes nobody. Ends: every pass raises a budget. */
+/* Whether threads of t's level or above wait or run on the CPU where t
+ * ran up its debt (a server worked for it there), when that is not t's own
+ * CPU. (Its running thread, read under the lock, is alive: threads are
+ * freed under it.) */
+static bool owed_elsewhere(const struct thread *t)
+{
+    if (t->owed_on == t->cpu || t->owed_on >= smp_cpus)
+        return false;
+    const struct cpu *c = cpus[t->owed_on];
+    const struct thread *r = __atomic_load_n(&c->running, __ATOMIC_RELAXED);
+    return (c->ready_levels >> t->priority) != 0 || (r && r->priority >= t->priority);
+}
+
+/* t pays a turn by sitting a whole tick of this CPU out (ready, in no
+ * ready queue: nothing here runs it, no other CPU steals it). */
+static void sit_out(struct thread *t)
+{
+    sched_set_budget(t, t->budget + SLICE_TICKS);
+    t->state = TS_READY;
+    t->sitting_out = true;
+    t->sat_out_at = PERCPU(uint64_t, CPU_TICKS);
+    tqueue_push(&paying[t->cpu], t);
+}
+
+/* Those that sat a whole tick out are ready again (pick, each time): a
+ * whole one, as a turn paid on one CPU lets the others of its level run
+ * from one tick to the next (at the next tick, the sitting out would last
+ * half a tick on average: a flooder on another CPU kept its victim to 14%). */
+static void release_paid(void)
+{
+    struct tqueue *q = &paying[PERCPU(unsigned, CPU_INDEX)];
+    uint64_t now = PERCPU(uint64_t, CPU_TICKS);
+    while (q->head && now - q->head->sat_out_at >= 2) {
+        struct thread *t = tqueue_pop(q);
+        t->sitting_out = false;
+        sched_ready(t);
+    }
+}
+
+/* t, just taken from its level's queue q, owes time: while others of its
+ * level wait, each that owes pays a turn and goes behind them. Alone at
+ * its level here, it owes nobody here; but a debt run up on another CPU,
+ * where threads of its level or above wait (the server that worked for it
+ * ran before them there), is paid there: t sits out a tick of this CPU
+ * per turn it owes, and returns NULL (pays where it owes). Ends: every
+ * pass raises a budget. */
 static __attribute__((noinline)) struct thread *pay_debts(struct tqueue *q, struct thread *t)
 {
     while (t->budget <= 0 && q->head) {
         sched_set_budget(t, t->budget + SLICE_TICKS);
         tqueue_push(q, t);
         t = tqueue_pop(q);
+    }
+    if (t->budget <= 0 && unlikely(smp_running) && owed_elsewhere(t)) {
+        sit_out(t);
+        return NULL;
     }
     if (t->budget <= 0)
         sched_set_budget(t, SLICE_TICKS);
@@ -224,19 +280,24 @@ static bool steal(void)
 /* The first thread of the top level that owes no time. */
 static struct thread *pick(void)
 {
-    int p = sched_top_priority();
-    if (unlikely(p < 0)) {
-        if (!smp_running || !steal())
-            return NULL;
-        p = sched_top_priority();
+    if (unlikely(smp_running))
+        release_paid();
+    for (;;) {
+        int p = sched_top_priority();
+        if (unlikely(p < 0)) {
+            if (!smp_running || !steal())
+                return NULL;
+            p = sched_top_priority();
+        }
+        struct tqueue *q = &ready[p];
+        struct thread *t = tqueue_pop(q);
+        if (__builtin_expect(!t->owes_nothing, 0))
+            t = pay_debts(q, t);
+        if (!q->head)
+            ready_mask &= ~(1u << p);
+        if (likely(t))
+            return t;
     }
-    struct tqueue *q = &ready[p];
-    struct thread *t = tqueue_pop(q);
-    if (__builtin_expect(!t->owes_nothing, 0))
-        t = pay_debts(q, t);
-    if (!q->head)
-        ready_mask &= ~(1u << p);
-    return t;
 }
 
 static void free_zombie(void)
@@ -280,7 +341,7 @@ static void report_waiting(void)
 static bool all_cpus_idle(void)
 {
     for (unsigned i = 0; i < smp_cpus; i++)
-        if (cpus[i]->running || cpus[i]->ready_levels)
+        if (cpus[i]->running || cpus[i]->ready_levels || paying[i].head)
             return false;
     return true;
 }
@@ -304,7 +365,7 @@ static void halt(void)
         __asm__ volatile("sti; hlt; cli" ::: "memory");
         if (this_cpu() == &cpu0)
             break;                    /* the boot CPU watches for the end and the report */
-        bool work = false;
+        bool work = __atomic_load_n(&paying[this_cpu()->index].head, __ATOMIC_RELAXED) != NULL;
         for (unsigned i = 0; i < smp_cpus && !work; i++)
             work = __atomic_load_n(&cpus[i]->ready_levels, __ATOMIC_RELAXED) != 0;
         if (work)
@@ -369,8 +430,10 @@ void sched_tick(void)
     p->ticks++;
     if (p->budget > -DEBT_MAX_TICKS)
         sched_set_budget(p, p->budget - 1);
-    if (p != current)
+    if (p != current) {
+        p->owed_on = PERCPU(unsigned, CPU_INDEX);   /* where it owes (pay_debts) */
         return;                        /* a server on someone's time goes on */
+    }
     if (p->budget <= 0)
         sched_set_budget(p, p->budget + SLICE_TICKS);
     sched_yield();

@@ -772,15 +772,22 @@ out:
 /* ---- life_blocked_child ------------------------------------------------------ */
 
 /* Yields until kernel objects and mappings stay the same over 20 yields
- * in a row (a child we cannot watch has got where it blocks: its endpoint
- * made, its pages faulted in), or WAIT_TICKS pass. */
+ * and 10 ticks in a row (a child we cannot watch has got where it blocks:
+ * its endpoint made, its pages faulted in; on another CPU it may take
+ * longer than our 20 turns), or WAIT_TICKS pass. */
 static void settle(void)
 {
-    uint64_t t0 = sys_kernel_info(KINFO_TICKS);
+    uint64_t t0 = sys_kernel_info(KINFO_TICKS), since = t0;
     uint64_t objects = ~0ull, mappings = ~0ull;
-    for (int still = 0; still < 20 && sys_kernel_info(KINFO_TICKS) - t0 < WAIT_TICKS;) {
+    for (int still = 0; (still < 20 || sys_kernel_info(KINFO_TICKS) - since < 10) &&
+                        sys_kernel_info(KINFO_TICKS) - t0 < WAIT_TICKS;) {
         uint64_t o = sys_kernel_info(KINFO_OBJECTS), m = sys_kernel_info(KINFO_MAPPINGS);
-        still = o == objects && m == mappings ? still + 1 : 0;
+        if (o != objects || m != mappings) {
+            still = 0;
+            since = sys_kernel_info(KINFO_TICKS);
+        } else {
+            still++;
+        }
         objects = o;
         mappings = m;
         sys_yield();

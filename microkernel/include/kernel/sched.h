@@ -12,7 +12,10 @@
  * it, and while it owes, each time its turn comes with another thread of
  * its level ready it pays one turn and waits behind them. So a process
  * that keeps a server busy gets no more of the CPU than its peers. A thread
- * alone at its level owes nobody, and none owes more than DEBT_MAX_TICKS
+ * alone at its level owes nobody (on its own CPU: a debt run up by a
+ * server on another CPU, where others of its level or above wait, is paid
+ * by sitting out a tick per turn; sched.c, pay_debts), and none owes more
+ * than DEBT_MAX_TICKS
  * (a second): a server that hangs on a caller's request, then answers,
  * must not leave the caller paying for ever (so requests of more than a
  * second each would get their caller more than its share).

@@ -53,6 +53,9 @@ struct thread {
     struct fault_info fault;
     uint32_t cpu;                   /* the CPU it runs on (sched_place, sched_pin) */
     bool pinned;                    /* by SYS_THREAD_PIN: no other CPU takes it (sched.c) */
+    bool sitting_out;               /* ready, in its CPU's `paying` queue (sched.c) */
+    uint32_t owed_on;               /* the CPU its last debt was run up on (sched.c) */
+    uint64_t sat_out_at;            /* that CPU's tick count when it sat out */
 };
 
 struct account;

@@ -1,4 +1,4 @@
-DESCRIPTION="isolation: a hostile process's aliases, chains and rights die with their sources (mapping database); a fork bomb meets the pager's per-process limits and its tree goes with it; a process that takes all the kernel memory it can stops at its own account's limit while a canary beside it works; a process flooding the pager leaves a same-priority process at least 40% of the CPU; a process replaying the lifetime attacks (a close that kills its caller, a receive owing a fault, a 500-space teardown chain, objects of a dead creator, deaths the pager must hear of, the last user page, a child blocked forever) leaves everything working and exactly counted"
+DESCRIPTION="isolation: a hostile process's aliases, chains and rights die with their sources (mapping database); a fork bomb meets the pager's per-process limits and its tree goes with it; a process that takes all the kernel memory it can stops at its own account's limit while a canary beside it works; a process flooding the pager, or a server of its own on another CPU, leaves a same-priority process at least 40% of the CPU (of its own CPU); a process replaying the lifetime attacks (a close that kills its caller, a receive owing a fault, a 500-space teardown chain, objects of a dead creator, deaths the pager must hear of, the last user page, a child blocked forever) leaves everything working and exactly counted"
 MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/utest.elf")
 for t in a_alias a_chain a_rights a_forkbomb a_kmem a_flood a_lifetimes; do MODULES+=("$BUILD/servers/$t.elf"); done
 CMDLINE="init=utest.elf utest.suite=isolation"
@@ -35,6 +35,7 @@ EXPECT=(
   '^TEST flood_mprotect pass$'
   '^TEST flood_faults pass$'
   '^TEST flood_fork pass$'
+  '^TEST flood_server_apart pass$'
   '^TEST flood_no_leak pass$'
   '^TEST life_saved_reply_kills_caller pass$'
   '^TEST life_recv_owing_fault pass$'
