@@ -79,3 +79,10 @@ int frames_free(struct frame_allocator *fa, uint64_t phys)
     fa->free_frames++;
     return 0;
 }
+
+void frames_return_run(struct frame_allocator *fa, uint64_t phys, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        frames_free(fa, phys + i * FRAME_SIZE);
+    fa->total_frames += n;
+}

@@ -424,6 +424,8 @@ static struct thread *payer(void)
 
 void sched_tick(void)
 {
+    if (unlikely(smp_running))
+        release_paid();              /* (pick alone would not: a spinner here never picks) */
     if (!current)
         return;
     struct thread *p = payer();

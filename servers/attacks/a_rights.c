@@ -77,10 +77,12 @@ static uint64_t text_checksum(void)
     return h;
 }
 
-/* Waits until thread t is dead (or gives up). */
+/* Waits until thread t is dead (or gives up: 100,000 turns and 10 s; on
+ * another CPU it runs beside us). */
 static int wait_dead(handle_t t)
 {
-    for (int i = 0; i < 100000; i++) {
+    uint64_t t0 = sys_kernel_info(KINFO_TICKS);
+    for (int i = 0; i < 100000 || sys_kernel_info(KINFO_TICKS) - t0 <= 1000; i++) {
         uint64_t status;
         sys_thread_state(t, &status);
         if (status == IPC_EDEAD)

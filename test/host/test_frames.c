@@ -352,6 +352,19 @@ static void test_take_run(void)
     CHECK_EQ(bad, 0);
     CHECK_EQ(frames_alloc(&fa), 0);
     CHECK_EQ(frames_take_run(&fa, 1), 0);          /* nothing fresh is left */
+    /* A run given back (a CPU that never started): those frames, and only
+     * those, come out again, and the totals are what they were. */
+    frames_return_run(&fa, run, 3);
+    CHECK_EQ(fa.free_frames, 3);
+    CHECK_EQ(fa.total_frames, 12);
+    int outside = 0;
+    for (int i = 0; i < 3; i++) {
+        uint64_t f = frames_alloc(&fa);
+        if (f < run || f >= run + 3 * FRAME_SIZE || (f & (FRAME_SIZE - 1)))
+            outside++;
+    }
+    CHECK_EQ(outside, 0);
+    CHECK_EQ(frames_alloc(&fa), 0);
 }
 
 int main(void)

@@ -223,8 +223,10 @@ static struct cpu *start_one(struct trampoline_slots *s, uint32_t id)
     if (!came_up(&m->cpu, 1000)) {
         apic_send_startup(id, TRAMPOLINE_PHYS >> 12);
         if (!came_up(&m->cpu, WAIT_MS * 1000)) {
-            /* Held in INIT, so it cannot wake later on another CPU's slots. */
+            /* Held in INIT, so it cannot wake later on another CPU's slots
+             * or touch its memory, which goes back to the pool. */
             apic_send_init(id);
+            frames_return_run(&kernel_frames, pa, AP_PAGES);
             kprintf("smp: the CPU with APIC id %u did not start; going on without it\n", id);
             return NULL;
         }

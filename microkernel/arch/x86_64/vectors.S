@@ -38,12 +38,34 @@ trap_common:
     jmp return_to_user
 2:  call trap_dispatch
     jmp return_to_user
-/* From kernel mode (entry_smp.S's traps come here too). */
+/* From kernel mode (entry_smp.S's traps come here too). NMI, #DF and #MC
+ * (each on its own stack, IST) can come at any instruction, also at the
+ * first of an entry or the last of an exit, where GS is still (or again)
+ * the user's: for them the GS base MSR decides (ours is a kernel address,
+ * the user's never is: CR4.FSGSBASE stays off), and a swapgs makes it ours
+ * and, on the way out, theirs again (r12, saved in the frame, remembers). */
     .globl trap_from_kernel
 trap_from_kernel:
-1:  mov %rsp, %rdi
+1:  xor %r12d, %r12d
+    mov 15 * 8(%rsp), %rax          /* vector */
+    cmp $2, %rax
+    je 3f
+    cmp $8, %rax
+    je 3f
+    cmp $18, %rax
+    jne 4f
+3:  mov $0xc0000101, %ecx           /* MSR_GS_BASE */
+    rdmsr
+    bt $31, %edx                    /* a higher-half address: ours */
+    jc 4f
+    swapgs
+    mov $1, %r12d
+4:  mov %rsp, %rdi
     call trap_dispatch
-    POP_GPRS
+    test %r12d, %r12d
+    jz 5f
+    swapgs
+5:  POP_GPRS
     add $16, %rsp          /* vector, error code */
     iretq
 

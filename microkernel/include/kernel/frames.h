@@ -47,6 +47,10 @@ uint64_t frames_alloc(struct frame_allocator *fa);
  * application processors' stacks and tables). */
 uint64_t frames_take_run(struct frame_allocator *fa, uint64_t n);
 
+/* Gives a run from frames_take_run back to the pool (free again, counted
+ * in total_frames again): what a CPU that never started was given. */
+void frames_return_run(struct frame_allocator *fa, uint64_t phys, uint64_t n);
+
 /* Returns a frame from frames_alloc. Freeing 0 or an unaligned address is
  * a caller bug and is ignored with a nonzero return. */
 int frames_free(struct frame_allocator *fa, uint64_t phys);

@@ -2,7 +2,7 @@ DESCRIPTION="SMP attacks, 4 CPUs (servers/attacks/a_smp.c): threads killed, stop
 MODULES=("$BUILD/servers/pager.elf" "$BUILD/servers/utest.elf" "$BUILD/servers/a_smp.elf")
 CMDLINE="init=utest.elf utest.suite=smp_attacks"
 CASE_SMP=4
-CASE_TIMEOUT=400
+CASE_TIMEOUT=600
 EXPECT_STATUS=0
 EXPECT=(
   '^smp: 4 CPUs run; each takes its timer.s interrupts and answers IPIs$'
