@@ -277,27 +277,45 @@ static bool steal(void)
     return true;
 }
 
+/* The first thread of ready level p that owes no time (NULL: the one
+ * that owed sat out, pay_debts). */
+static inline struct thread *take(int p)
+{
+    struct tqueue *q = &ready[p];
+    struct thread *t = tqueue_pop(q);
+    if (__builtin_expect(!t->owes_nothing, 0))
+        t = pay_debts(q, t);
+    if (!q->head)
+        ready_mask &= ~(1u << p);
+    return t;
+}
+
+/* pick with several CPUs: those that sat a tick out come back, a CPU with
+ * nothing ready steals, and a thread that sits out leaves the choice to
+ * the next. */
+static __attribute__((noinline)) struct thread *pick_smp(void)
+{
+    release_paid();
+    for (;;) {
+        int p = sched_top_priority();
+        if (p < 0) {
+            if (!steal())
+                return NULL;
+            p = sched_top_priority();
+        }
+        struct thread *t = take(p);
+        if (t)
+            return t;
+    }
+}
+
 /* The first thread of the top level that owes no time. */
 static struct thread *pick(void)
 {
     if (unlikely(smp_running))
-        release_paid();
-    for (;;) {
-        int p = sched_top_priority();
-        if (unlikely(p < 0)) {
-            if (!smp_running || !steal())
-                return NULL;
-            p = sched_top_priority();
-        }
-        struct tqueue *q = &ready[p];
-        struct thread *t = tqueue_pop(q);
-        if (__builtin_expect(!t->owes_nothing, 0))
-            t = pay_debts(q, t);
-        if (!q->head)
-            ready_mask &= ~(1u << p);
-        if (likely(t))
-            return t;
-    }
+        return pick_smp();
+    int p = sched_top_priority();
+    return likely(p >= 0) ? take(p) : NULL;
 }
 
 static void free_zombie(void)
