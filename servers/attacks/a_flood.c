@@ -67,10 +67,10 @@ static void __attribute__((noreturn)) flooder(int kind)
     }
 }
 
-/* Spins for WINDOW_TICKS ticks; exits with its share of them in percent. */
-static void __attribute__((noreturn)) victim(void)
+/* Spins for WINDOW_TICKS ticks from a fresh turn; its share of them, in
+ * percent. */
+static int spin_window_share(void)
 {
-    sys_thread_pin(HANDLE_NONE, 0);
     sys_yield();                             /* start on a fresh turn */
     uint64_t t0 = sys_kernel_info(KINFO_TICKS), mine0 = sys_kernel_info(KINFO_THREAD_TICKS);
     volatile uint64_t spins = 0;
@@ -79,7 +79,14 @@ static void __attribute__((noreturn)) victim(void)
             spins++;
     uint64_t window = sys_kernel_info(KINFO_TICKS) - t0;
     uint64_t mine = sys_kernel_info(KINFO_THREAD_TICKS) - mine0;
-    exit((int)(mine * 100 / window));
+    return (int)(mine * 100 / window);
+}
+
+/* Exits with its share (spin_window_share). */
+static void __attribute__((noreturn)) victim(void)
+{
+    sys_thread_pin(HANDLE_NONE, 0);
+    exit(spin_window_share());
 }
 
 /* The victim's share beside a flooder of `kind` (F_NONE: alone), or -1. */
@@ -161,14 +168,7 @@ static void apart_flooder(uint64_t arg)
 static void apart_victim(uint64_t arg)
 {
     (void)arg;
-    sys_yield();
-    uint64_t t0 = sys_kernel_info(KINFO_TICKS), mine0 = sys_kernel_info(KINFO_THREAD_TICKS);
-    volatile uint64_t spins = 0;
-    while (sys_kernel_info(KINFO_TICKS) - t0 < WINDOW_TICKS)
-        for (int i = 0; i < 1000; i++)
-            spins++;
-    uint64_t window = sys_kernel_info(KINFO_TICKS) - t0;
-    apart_share = (int)(sys_kernel_info(KINFO_THREAD_TICKS) - mine0) * 100 / (int)window;
+    apart_share = spin_window_share();
     struct ipc_msg m = { .tag = 1 };
     sys_send(done_ep, &m);
     sys_exit(0);
