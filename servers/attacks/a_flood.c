@@ -115,21 +115,28 @@ static int share_beside(int kind)
     return share;
 }
 
+/* The verdict on the victim's shares of `cpu` (negative: a run failed,
+ * `why` says how), then a canary. */
+static int verdict(const char *name, const char *cpu, int alone, int beside, const char *why)
+{
+    if (alone < 0 || beside < 0)
+        return fail(name, "a run failed (alone %d, beside %d; %s)", alone, beside, why);
+    if (beside < MIN_SHARE)
+        return fail(name, "the victim kept %d%% of %s (at least %d%% wanted)", beside, cpu,
+                    MIN_SHARE);
+    if (canary_process(name))
+        return 1;
+    return pass(name);
+}
+
 static int flood(const char *name, int kind)
 {
     int alone = share_beside(F_NONE), beside = share_beside(kind);
     if (round_no == 1)
         printf("a_flood: %s: the victim had %d%% of the CPU alone, %d%% beside the flooder\n",
                name, alone, beside);
-    if (alone < 0 || beside < 0)
-        return fail(name, "a run failed (alone %d, beside %d; -1: fork or wait, -2-s: the "
-                    "flooder exited with s)", alone, beside);
-    if (beside < MIN_SHARE)
-        return fail(name, "the victim kept %d%% of the CPU (at least %d%% wanted)", beside,
-                    MIN_SHARE);
-    if (canary_process(name))
-        return 1;
-    return pass(name);
+    return verdict(name, "the CPU", alone, beside,
+                   "-1: fork or wait, -2-s: the flooder exited with s");
 }
 
 /* ---- flood_server_apart ---- */
@@ -247,14 +254,8 @@ static int flood_server_apart(void)
     if (round_no == 1)
         printf("a_flood: %s: the victim had %d%% of CPU 0 alone, %d%% beside the flooder "
                "(on CPU %u)\n", name, alone, beside, last);
-    if (alone < 0 || beside < 0)
-        return fail(name, "a run failed (alone %d, beside %d)", alone, beside);
-    if (beside < MIN_SHARE)
-        return fail(name, "the victim kept %d%% of CPU 0 (at least %d%% wanted)", beside,
-                    MIN_SHARE);
-    if (canary_process(name))
-        return 1;
-    return pass(name);
+    return verdict(name, "CPU 0", alone, beside,
+                   "-1: the flooder's start, -2: the victim's, -3: its word");
 }
 
 static int attack(void)
